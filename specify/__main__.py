@@ -1,0 +1,3 @@
+from specify.cli.main import run
+
+run()

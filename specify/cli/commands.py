@@ -1,0 +1,17 @@
+"""The table of command groups. Each module registers its own commands on ``app``."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+# Modules under specify.cli, each exposing register(app). Keep imports light in them.
+COMMAND_MODULES = (
+    "specify.cli.project_cmds",
+)
+
+
+def register(app: typer.Typer) -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
