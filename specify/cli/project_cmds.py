@@ -9,7 +9,6 @@ import typer
 from specify.cli.output import JSON_OPTION, emit
 from specify.errors import ProjectNotFoundError
 from specify.project import find_root
-from specify.settings import SECRET_KEYS, load_settings, set_setting, setting_keys
 
 config_app = typer.Typer(help="Show or change settings.", no_args_is_help=True)
 
@@ -38,6 +37,8 @@ def _lookup(settings: object, dotted: str) -> object:
 @config_app.command("show")
 def config_show(as_json: bool = JSON_OPTION) -> None:
     """Print each effective setting and the rule that set it (secrets are masked)."""
+    from specify.settings import SECRET_KEYS, load_settings, setting_keys  # pydantic models: ~60 ms
+
     loaded = load_settings(_optional_root())
     rows = []
     for key in setting_keys():
@@ -64,6 +65,8 @@ def config_set(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Write one setting (secrets go only to the user config, mode 0600)."""
+    from specify.settings import SECRET_KEYS, set_setting
+
     target = set_setting(key, value, root=_optional_root(), user=user)
     shown = "********" if key in SECRET_KEYS else value
     emit({"key": key, "file": str(target)}, as_json, lambda: typer.echo(f"{key} = {shown}  ->  {target}"))
