@@ -11,7 +11,7 @@ Public API::
 Writes change only checkbox characters, under a cross-process lock, with an atomic replace.
 """
 
-from specify.tasks.claims import Claim, read_claims
+from specify.tasks.claims import Claim, read_claims, release_claim, write_claim
 from specify.tasks.model import Phase, Task, TasksDocument
 from specify.tasks.parser import load_tasks, parse_tasks
 from specify.tasks.schedule import next_batch, task_stats
@@ -26,6 +26,8 @@ __all__ = [
     "next_batch",
     "parse_tasks",
     "read_claims",
+    "release_claim",
     "set_done",
     "task_stats",
+    "write_claim",
 ]

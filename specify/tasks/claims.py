@@ -5,16 +5,29 @@ An implement run writes ``.specify/runs/<run-id>/claim.json`` while it works::
     {"run_id": "20260101-120000-ab12", "pid": 4242, "tasks": ["T004", "T005"],
      "started_at": "2026-01-01T12:00:00+00:00", "host": "buildbox"}
 
-A claim is live while a process with ``pid`` runs on this machine (``host`` equal to
-``socket.gethostname()``). A claim whose process is gone, or that names another host, is
-stale and ignored. Unreadable or malformed claim files are logged and ignored too, because a
-crashed run must never block the next one.
+``host`` is ``socket.gethostname()`` of the machine the run is on. A claim is live while a
+process with ``pid`` exists on this machine. A claim whose process is gone, or that names
+another host, is stale and ignored. Unreadable or malformed claim files are logged and
+ignored too, because a crashed run must never block the next one.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import socket
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
+
+from specify.fsutil import atomic_write_text
+
+logger = logging.getLogger(__name__)
+
+CLAIM_FILE = "claim.json"
 
 
 @dataclass(frozen=True)
@@ -28,6 +41,99 @@ class Claim:
     path: Path
 
 
+def runs_dir(root: Path) -> Path:
+    return Path(root) / ".specify" / "runs"
+
+
 def read_claims(root: Path) -> dict[str, Claim]:
     """Return live claims under ``root/.specify/runs``, keyed by upper-case task id."""
-    raise NotImplementedError
+    base = runs_dir(root)
+    if not base.is_dir():
+        return {}
+    this_host = socket.gethostname()
+    claims: dict[str, Claim] = {}
+    for path in sorted(base.glob(f"*/{CLAIM_FILE}")):
+        loaded = _load_claim(path)
+        if loaded is None:
+            continue
+        claim, task_ids = loaded
+        if claim.host != this_host or not pid_alive(claim.pid):
+            logger.debug("%s: stale claim (host %s, pid %d)", path, claim.host, claim.pid)
+            continue
+        for task_id in task_ids:
+            claims[task_id.upper()] = claim
+    return claims
+
+
+def _load_claim(path: Path) -> tuple[Claim, list[str]] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        logger.warning("%s: unreadable claim ignored (%s)", path, exc)
+        return None
+    tasks = data.get("tasks") if isinstance(data, dict) else None
+    pid = data.get("pid") if isinstance(data, dict) else None
+    if not isinstance(pid, int) or not isinstance(tasks, list):
+        logger.warning("%s: claim without an integer pid and a task list ignored", path)
+        return None
+    claim = Claim(
+        run_id=str(data.get("run_id") or path.parent.name),
+        pid=pid,
+        host=str(data.get("host", "")),
+        started_at=str(data.get("started_at", "")),
+        path=path,
+    )
+    return claim, [str(task) for task in tasks]
+
+
+def write_claim(root: Path, run_id: str, task_ids: Iterable[str]) -> Path:
+    """Record that this process (run ``run_id``) works on ``task_ids``; return the claim file."""
+    path = runs_dir(root) / run_id / CLAIM_FILE
+    data = {
+        "run_id": run_id,
+        "pid": os.getpid(),
+        "tasks": list(task_ids),
+        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "host": socket.gethostname(),
+    }
+    atomic_write_text(path, json.dumps(data, indent=2) + "\n")
+    return path
+
+
+def release_claim(root: Path, run_id: str) -> None:
+    """Delete the claim of run ``run_id``; a missing claim is fine."""
+    path = runs_dir(root) / run_id / CLAIM_FILE
+    path.unlink(missing_ok=True)
+
+
+def pid_alive(pid: int) -> bool:
+    """True when a process with ``pid`` exists on this machine."""
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":
+        return _pid_alive_windows(pid)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _pid_alive_windows(pid: int) -> bool:
+    # os.kill(pid, 0) would terminate the process on Windows, so ask the kernel instead.
+    import ctypes
+
+    kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
+    process_query_limited_information = 0x1000
+    still_active = 259
+    handle = kernel32.OpenProcess(process_query_limited_information, False, pid)
+    if not handle:
+        return False
+    try:
+        code = ctypes.c_ulong()
+        ok = kernel32.GetExitCodeProcess(handle, ctypes.byref(code))
+        return bool(ok) and code.value == still_active
+    finally:
+        kernel32.CloseHandle(handle)

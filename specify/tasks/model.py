@@ -35,6 +35,7 @@ class Task:
     parent_line: int | None
     level: int = 0
     end_line: int = 0
+    offset: int = field(default=-1, repr=False, compare=False)
 
     @property
     def ref(self) -> str:
@@ -71,7 +72,9 @@ class TasksDocument:
     ``bom`` tells whether the bytes start with a byte order mark, and ``newline`` is the
     dominant line ending (``"\\n"``, ``"\\r\\n"``, ``"\\r"``, or ``"mixed"`` when several
     kinds occur). ``sha256`` is the hash of the exact bytes parsed, for conflict checks.
-    ``unknown_markers`` lists the tasks whose checkbox is ``[]`` or punctuation.
+    ``unknown_markers`` lists the tasks whose checkbox is ``[]`` or punctuation. ``text`` is
+    the decoded text without the BOM. ``unclosed_fence_line`` is the line of a code fence that
+    never closes (so no line after it is read as a task), else None.
     """
 
     path: Path | None
@@ -82,6 +85,8 @@ class TasksDocument:
     newline: str
     sha256: str
     unknown_markers: list[Task] = field(default_factory=list)
+    text: str = field(default="", repr=False)
+    unclosed_fence_line: int | None = None
 
     def find(self, ref: str) -> Task | None:
         """Return the task named by ``ref`` (an id in any case, or ``L<line>``), or None."""

@@ -1,11 +1,26 @@
-"""Tick and untick tasks in place, changing only checkbox characters."""
+"""Tick and untick tasks in place, changing only checkbox characters.
+
+Every write holds the file's cross-process lock, re-reads the file inside it (so a tick made
+by another process a moment earlier is kept), and replaces the file atomically. Ticking puts
+``x`` in the checkbox (``[]`` becomes ``[x]``, the one case that adds a byte); unticking puts
+a space in a ``[x]``/``[X]`` checkbox. A task that already has the requested state keeps its
+marker, so ``[X]`` stays ``[X]`` and ``[~]`` stays ``[~]`` when unticked.
+"""
 
 from __future__ import annotations
 
+import difflib
+import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from specify.tasks.model import TasksDocument
+from specify.errors import ArtifactError, ConflictError
+from specify.fsutil import atomic_write_bytes, locked, sha256_bytes
+from specify.tasks.encoding import encode_text
+from specify.tasks.model import Task, TasksDocument
+from specify.tasks.parser import load_tasks, parse_tasks
+
+logger = logging.getLogger(__name__)
 
 
 def set_done(
@@ -13,8 +28,77 @@ def set_done(
 ) -> TasksDocument:
     """Mark the tasks named by ``ids`` done (``[x]``) or open (``[ ]``) and return the new document.
 
-    Takes the file's lock, re-reads it inside the lock, and replaces it atomically. Raises
+    ``ids`` are task ids in any case (``t001``) or ``L<line>`` for tasks without an id. Raises
     ConflictError when ``expected_sha256`` is given and the file no longer has that hash, and
-    ArtifactError naming an unknown id (with near matches) without touching the file.
+    ArtifactError naming an unknown id (with near matches); in both cases the file is untouched.
     """
-    raise NotImplementedError
+    path = Path(path)
+    refs = list(ids)
+    with locked(path):
+        doc = load_tasks(path)
+        if expected_sha256 is not None and doc.sha256 != expected_sha256:
+            raise ConflictError(
+                f"{path} changed on disk since it was read (sha256 {doc.sha256[:12]}, "
+                f"expected {expected_sha256[:12]}).",
+                "Reload the file and apply the change again.",
+            )
+        targets = resolve_refs(doc, refs)
+        text = apply_ticks(doc, targets, done)
+        if text == doc.text:
+            return doc
+        data = encode_text(text, doc.encoding, doc.bom)
+        atomic_write_bytes(path, data)
+    logger.info("%s: marked %s %s", path, ", ".join(t.ref for t in targets), "done" if done else "open")
+    return parse_tasks(data, path)
+
+
+def resolve_refs(doc: TasksDocument, refs: list[str]) -> list[Task]:
+    """Return the tasks named by ``refs``; raise ArtifactError listing unknown ones and near matches."""
+    if not refs:
+        raise ArtifactError("No task ids given.", "Name one or more ids, for example T001.")
+    found: list[Task] = []
+    missing: list[str] = []
+    for ref in refs:
+        task = doc.find(ref)
+        if task is None:
+            missing.append(ref)
+        elif task not in found:
+            found.append(task)
+    if missing:
+        raise ArtifactError(_unknown_message(doc, missing), _near_hint(doc, missing))
+    return found
+
+
+def _unknown_message(doc: TasksDocument, missing: list[str]) -> str:
+    where = doc.path or "tasks.md"
+    names = ", ".join(missing)
+    noun = "task id" if len(missing) == 1 else "task ids"
+    return f"Unknown {noun} {names} in {where}; the file was not changed."
+
+
+def _near_hint(doc: TasksDocument, missing: list[str]) -> str:
+    known = [task.ref for task in doc.tasks]
+    upper = {ref.upper(): ref for ref in known}
+    near: list[str] = []
+    for ref in missing:
+        for match in difflib.get_close_matches(ref.upper(), list(upper), n=3, cutoff=0.6):
+            if upper[match] not in near:
+                near.append(upper[match])
+    if near:
+        return f"Did you mean {', '.join(near)}?"
+    if known:
+        return f"Known ids run from {known[0]} to {known[-1]}; `specify tasks list` shows them all."
+    return "The file has no tasks."
+
+
+def apply_ticks(doc: TasksDocument, targets: list[Task], done: bool) -> str:
+    """Return ``doc.text`` with the checkboxes of ``targets`` set; every other character is kept."""
+    text = doc.text
+    # Edit from the end so earlier offsets stay valid when `[]` grows to `[x]`.
+    for task in sorted(targets, key=lambda t: t.offset, reverse=True):
+        if task.done == done or (not done and task.unknown_marker):
+            continue
+        start = task.offset
+        end = start + len(task.marker)
+        text = text[:start] + ("x" if done else " ") + text[end:]
+    return text
