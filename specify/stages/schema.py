@@ -1,0 +1,71 @@
+"""JSON Schemas of the stage outputs, inlined (no ``$ref``) for every provider.
+
+Providers differ in what schema features they accept: llama.cpp's grammar converter and
+OpenAI's strict mode both work best with a self-contained schema, so references are
+expanded here once. ``templates/schemas/<stage>.schema.json`` holds the exported copies; a
+test fails when they drift from the models.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+
+def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Return ``schema`` with every local ``#/$defs/...`` reference replaced by its target."""
+    definitions = schema.get("$defs", {})
+
+    def expand(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                name = ref.removeprefix("#/$defs/")
+                if name in seen:
+                    raise ValueError(f"Recursive schema reference {ref} cannot be inlined")
+                target = copy.deepcopy(definitions[name])
+                extra = {k: v for k, v in node.items() if k != "$ref"}
+                return expand({**target, **extra}, (*seen, name))
+            return {k: expand(v, seen) for k, v in node.items() if k != "$defs"}
+        if isinstance(node, list):
+            return [expand(item, seen) for item in node]
+        return node
+
+    return expand(schema, ())
+
+
+def output_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """Return the self-contained JSON Schema of a stage output model."""
+    return inline_refs(model.model_json_schema())
+
+
+def schema_files(folder: Path) -> dict[Path, str]:
+    """Return the exported schema text of every stage, keyed by its file path in ``folder``."""
+    from specify.stages.models import STAGE_OUTPUTS
+
+    return {
+        folder / f"{stage}.schema.json": json.dumps(output_schema(model), indent=2, sort_keys=True) + "\n"
+        for stage, model in STAGE_OUTPUTS.items()
+    }
+
+
+def export_schemas(folder: Path) -> list[Path]:
+    """Write every stage's schema file into ``folder`` and return the paths."""
+    from specify.fsutil import atomic_write_text
+
+    written = []
+    for path, text in schema_files(folder).items():
+        atomic_write_text(path, text)
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":
+    from specify.resources import templates_dir
+
+    for written_path in export_schemas(templates_dir() / "schemas"):
+        print(written_path)
