@@ -9,6 +9,7 @@ import typer
 # Modules under specify.cli, each exposing register(app). Keep imports light in them.
 COMMAND_MODULES = (
     "specify.cli.project_cmds",
+    "specify.cli.tasks_cmds",
 )
 
 

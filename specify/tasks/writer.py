@@ -12,15 +12,25 @@ from __future__ import annotations
 import difflib
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from specify.errors import ArtifactError, ConflictError
-from specify.fsutil import atomic_write_bytes, locked, sha256_bytes
+from specify.fsutil import atomic_write_bytes, locked
 from specify.tasks.encoding import encode_text
 from specify.tasks.model import Task, TasksDocument
 from specify.tasks.parser import load_tasks, parse_tasks
 
 logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class MarkResult:
+    """The document after a write and which of the named tasks it changed."""
+
+    document: TasksDocument
+    changed: tuple[str, ...]
+    unchanged: tuple[str, ...]
 
 
 def set_done(
@@ -32,6 +42,13 @@ def set_done(
     ConflictError when ``expected_sha256`` is given and the file no longer has that hash, and
     ArtifactError naming an unknown id (with near matches); in both cases the file is untouched.
     """
+    return mark_tasks(path, ids, done, expected_sha256).document
+
+
+def mark_tasks(
+    path: Path, ids: Iterable[str], done: bool = True, expected_sha256: str | None = None
+) -> MarkResult:
+    """Do what :func:`set_done` does and also report which tasks changed state."""
     path = Path(path)
     refs = list(ids)
     with locked(path):
@@ -43,13 +60,19 @@ def set_done(
                 "Reload the file and apply the change again.",
             )
         targets = resolve_refs(doc, refs)
-        text = apply_ticks(doc, targets, done)
-        if text == doc.text:
-            return doc
-        data = encode_text(text, doc.encoding, doc.bom)
+        changed = tuple(task.ref for task in targets if _needs_change(task, done))
+        unchanged = tuple(task.ref for task in targets if not _needs_change(task, done))
+        if not changed:
+            return MarkResult(doc, changed, unchanged)
+        data = encode_text(apply_ticks(doc, targets, done), doc.encoding, doc.bom)
         atomic_write_bytes(path, data)
-    logger.info("%s: marked %s %s", path, ", ".join(t.ref for t in targets), "done" if done else "open")
-    return parse_tasks(data, path)
+    logger.info("%s: marked %s %s", path, ", ".join(changed), "done" if done else "open")
+    return MarkResult(parse_tasks(data, path), changed, unchanged)
+
+
+def _needs_change(task: Task, done: bool) -> bool:
+    """Ticking changes any open task; unticking changes only ``[x]`` and ``[X]``."""
+    return task.done != done
 
 
 def resolve_refs(doc: TasksDocument, refs: list[str]) -> list[Task]:
@@ -96,7 +119,7 @@ def apply_ticks(doc: TasksDocument, targets: list[Task], done: bool) -> str:
     text = doc.text
     # Edit from the end so earlier offsets stay valid when `[]` grows to `[x]`.
     for task in sorted(targets, key=lambda t: t.offset, reverse=True):
-        if task.done == done or (not done and task.unknown_marker):
+        if not _needs_change(task, done):
             continue
         start = task.offset
         end = start + len(task.marker)
