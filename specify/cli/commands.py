@@ -10,6 +10,7 @@ import typer
 COMMAND_MODULES = (
     "specify.cli.project_cmds",
     "specify.cli.tasks_cmds",
+    "specify.cli.analyze_cmds",
 )
 
 

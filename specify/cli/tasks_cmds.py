@@ -27,9 +27,7 @@ def _box(row: dict[str, Any]) -> str:
 
 def _task_line(row: dict[str, Any]) -> str:
     tags = " ".join(tag for tag in ("P" if row["parallel"] else "", row["story"] or "") if tag)
-    head = f"{'  ' * row['level']}{_box(row)} {row['ref']:<6}"
-    if tags:
-        head += f" {tags}"
+    head = f"{'  ' * row['level']}{_box(row)} {row['ref']:<6} {tags:<6}"
     if row["claimed_by"]:
         head += f" (claimed by {row['claimed_by']})"
     return _clip(f"{head}  {row['description']}", WIDTH)

@@ -13,6 +13,7 @@ _DEPENDS = re.compile(r"\(\s*depends\s+on:?\s*([^)]*)\)", re.IGNORECASE)
 _DEP_REF = re.compile(r"(T\d+[A-Za-z]?)(?:\s*[-\u2013]\s*(T\d+))?|(\d+(?:\.\d+)+)", re.IGNORECASE)
 _BACKTICK = re.compile(r"`([^`]+)`")
 _EXTENSION = re.compile(r"[\w.-]*\w\.[A-Za-z][A-Za-z0-9]{0,7}")
+_CALL = re.compile(r"\w\(")  # `hello()` or `useEvents()` is code, not a path
 _NOT_FILES = frozenset({"e.g", "i.e", "etc", "vs", "a.k.a"})
 _STRIP = "()[]{}<>,;:'\"!?*"
 
@@ -91,7 +92,9 @@ def _files(text: str) -> tuple[str, ...]:
 
 
 def _looks_like_path(token: str, quoted: bool) -> bool:
-    if not token or " " in token or "://" in token or "(" in token or token.startswith("-"):
+    if not token or " " in token or "://" in token or token.startswith("-"):
+        return False
+    if _CALL.search(token):
         return False
     if token.lower() in _NOT_FILES or not any(char.isalnum() for char in token):
         return False
