@@ -1,0 +1,69 @@
+"""Load the model to export: weights with SmolLM3 state-dict names, its config and tokenizer.
+
+Two layouts are accepted: a training run folder written by ``localmodel.train`` and a
+Hugging Face folder (``config.json``, ``model.safetensors``, ``tokenizer.json``), such as
+the one ``export_hf`` writes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from localmodel.config import ModelConfig
+from specify.errors import ArtifactError
+
+if TYPE_CHECKING:
+    import torch
+
+TOKENIZER_FILE = "tokenizer.json"
+
+
+@dataclass
+class ModelBundle:
+    """Everything an exporter needs from one trained model."""
+
+    config: ModelConfig
+    state_dict: dict[str, torch.Tensor]  # SmolLM3ForCausalLM names, float tensors on CPU
+    tokenizer_path: Path  # a Hugging Face tokenizer.json
+    name: str
+    source: Path
+
+
+def load_bundle(path: Path) -> ModelBundle:
+    """Load the model at ``path``, a run folder or a Hugging Face folder."""
+    path = Path(path)
+    if not path.is_dir():
+        raise ArtifactError(f"Model folder {path} does not exist.",
+                            "Pass a training run folder or a Hugging Face model folder.")
+    if (path / "config.json").is_file() and (path / "model.safetensors").is_file():
+        return _load_hf_folder(path)
+    return _load_run_folder(path)
+
+
+def _load_hf_folder(path: Path) -> ModelBundle:
+    from safetensors.torch import load_file
+
+    hf_config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    config = ModelConfig.from_hf_dict(hf_config)
+    state_dict = load_file(str(path / "model.safetensors"))
+    if config.tie_embeddings:
+        state_dict.pop("lm_head.weight", None)
+    return ModelBundle(config, state_dict, _tokenizer_in(path), path.name, path)
+
+
+def _load_run_folder(path: Path) -> ModelBundle:
+    from localmodel.train.checkpoint import load_for_export
+
+    config, state_dict, tokenizer_path = load_for_export(path)
+    return ModelBundle(config, state_dict, tokenizer_path, path.name, path)
+
+
+def _tokenizer_in(path: Path) -> Path:
+    tokenizer = path / TOKENIZER_FILE
+    if not tokenizer.is_file():
+        raise ArtifactError(f"Tokenizer {tokenizer} does not exist.",
+                            "Copy the tokenizer.json the model was trained with into the folder.")
+    return tokenizer

@@ -1,0 +1,139 @@
+"""Build a tiny real model for tests: a BPE tokenizer, SmolLM3 weights, a HF folder and a GGUF.
+
+The tokenizer is trained on Python standard-library source with the same recipe as
+``localmodel.tokenizer`` (byte-level BPE, Llama-3 split, ``ignore_merges``), and the weights
+get a few AdamW steps on the same text, so greedy output is text-like rather than uniform
+noise. The whole build takes a few seconds on two CPU cores.
+
+Use it from any test folder (``tests/`` is on ``sys.path`` through ``tests/conftest.py``)::
+
+    from helpers.tiny_gguf import build_tiny_model, tiny_model  # tiny_model is a fixture
+
+``tiny_model`` is session-scoped and holds an f32 GGUF; call ``build_tiny_model`` for other
+dtypes or shapes.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from localmodel.config import ModelConfig
+from localmodel.export.gguf_vocab import LLAMA3_SPLIT_REGEX
+
+SPECIAL_TOKENS = [
+    "<|begin_of_text|>", "<|end_of_text|>", "<|im_start|>", "<|im_end|>", "<|pad|>",
+    "<think>", "</think>", "<tool_call>", "</tool_call>",
+]
+
+TINY_CONFIG = ModelConfig(
+    vocab_size=512, hidden_size=64, n_layers=4, n_heads=4, n_kv_heads=2, ffn_size=128,
+    rope_theta=10_000.0, max_seq_len=512, bos_token_id=0, eos_token_id=1, pad_token_id=4,
+)
+
+
+@dataclass(frozen=True)
+class TinyModel:
+    """Paths and config of one built tiny model."""
+
+    gguf: Path
+    hf_folder: Path
+    tokenizer: Path
+    config: ModelConfig
+
+
+def corpus_texts(max_bytes: int = 400_000) -> list[str]:
+    """Return standard-library modules, in a fixed order, up to ``max_bytes`` in total."""
+    stdlib = Path(os.__file__).parent
+    texts, total = [], 0
+    for path in sorted(stdlib.glob("*.py")):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        texts.append(text)
+        total += len(text)
+        if total >= max_bytes:
+            break
+    return texts
+
+
+def train_tokenizer(out: Path, vocab_size: int, texts: list[str]) -> Path:
+    """Train a byte-level BPE tokenizer that adds BOS, and save it as ``out``."""
+    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
+
+    tokenizer = Tokenizer(models.BPE(ignore_merges=True))
+    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Split(Regex(LLAMA3_SPLIT_REGEX), behavior="isolated", invert=False),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
+    ])
+    tokenizer.decoder = decoders.ByteLevel()
+    trainer = trainers.BpeTrainer(
+        vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, show_progress=False,
+        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
+    )
+    tokenizer.train_from_iterator(texts, trainer)
+    bos = SPECIAL_TOKENS[0]
+    tokenizer.post_processor = processors.TemplateProcessing(
+        single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, 0)]
+    )
+    tokenizer.save(str(out))
+    return out
+
+
+def train_briefly(model, token_ids: list[int], steps: int, seq_len: int = 64) -> None:
+    """Run ``steps`` AdamW steps of next-token prediction on random windows of ``token_ids``."""
+    import torch
+
+    rng = random.Random(0)
+    data = torch.tensor(token_ids)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    model.train()
+    for _ in range(steps):
+        starts = [rng.randrange(len(token_ids) - seq_len - 1) for _ in range(8)]
+        batch = torch.stack([data[s:s + seq_len + 1] for s in starts])
+        logits = model(input_ids=batch[:, :-1]).logits
+        loss = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1)
+        )
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    model.eval()
+
+
+def build_tiny_model(out_dir: Path, dtype: str = "f32", config: ModelConfig = TINY_CONFIG,
+                     train_steps: int = 40, seed: int = 0) -> TinyModel:
+    """Train a tokenizer and a model into ``out_dir``; export a HF folder and a GGUF there."""
+    import torch
+    from transformers import SmolLM3Config, SmolLM3ForCausalLM
+
+    from localmodel.export.gguf import export_gguf
+    from localmodel.export.source import ModelBundle
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    texts = corpus_texts()
+    tokenizer_path = train_tokenizer(out_dir / "tokenizer.json", config.vocab_size, texts)
+
+    torch.manual_seed(seed)
+    model = SmolLM3ForCausalLM(SmolLM3Config(**config.to_hf_dict()))
+    if train_steps:
+        from tokenizers import Tokenizer
+
+        ids = Tokenizer.from_file(str(tokenizer_path)).encode("\n".join(texts[:20])).ids
+        train_briefly(model, ids, train_steps)
+
+    hf_folder = out_dir / "hf"
+    model.save_pretrained(hf_folder)
+    (hf_folder / "tokenizer.json").write_bytes(tokenizer_path.read_bytes())
+    state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    bundle = ModelBundle(config, state, tokenizer_path, "tiny", hf_folder)
+    result = export_gguf(bundle, out_dir / f"tiny-{dtype}.gguf", dtype=dtype)
+    return TinyModel(result.files[0], hf_folder, tokenizer_path, config)
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tmp_path_factory: pytest.TempPathFactory) -> TinyModel:
+    """A tiny briefly trained model, built once per test session, with an f32 GGUF."""
+    return build_tiny_model(tmp_path_factory.mktemp("tiny-model"))
