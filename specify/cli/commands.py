@@ -9,8 +9,11 @@ import typer
 # Modules under specify.cli, each exposing register(app). Keep imports light in them.
 COMMAND_MODULES = (
     "specify.cli.project_cmds",
+    "specify.cli.board_cmds",
     "specify.cli.tasks_cmds",
     "specify.cli.analyze_cmds",
+    "specify.cli.init_cmds",
+    "specify.cli.integration_cmds",
 )
 
 
