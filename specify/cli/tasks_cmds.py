@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -17,6 +18,14 @@ SHA_OPTION = typer.Option(
 )
 
 
+def _shown(path: str) -> str:
+    """Return ``path`` relative to the working directory when it is below it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 3, 0)] + "..."
 
@@ -26,8 +35,8 @@ def _box(row: dict[str, Any]) -> str:
 
 
 def _task_line(row: dict[str, Any]) -> str:
-    tags = " ".join(tag for tag in ("P" if row["parallel"] else "", row["story"] or "") if tag)
-    head = f"{'  ' * row['level']}{_box(row)} {row['ref']:<6} {tags:<6}"
+    tags = f"{'P' if row['parallel'] else '':<2}{row['story'] or '':<5}"
+    head = f"{'  ' * row['level']}{_box(row)} {row['ref']:<6} {tags}"
     if row["claimed_by"]:
         head += f" (claimed by {row['claimed_by']})"
     return _clip(f"{head}  {row['description']}", WIDTH)
@@ -54,7 +63,7 @@ def list_command(feature: str | None = FEATURE_OPTION, as_json: bool = JSON_OPTI
                 typer.echo(_clip(f"{row['phase'] or '(no phase)'}", WIDTH))
             typer.echo("  " + _task_line(row))
         if not data["tasks"]:
-            typer.echo(f"No tasks in {data['file']}.")
+            typer.echo(f"No tasks in {_shown(data['file'])}.")
 
     emit(data, as_json, human)
 
@@ -89,7 +98,7 @@ def _mark(ids: list[str], done: bool, feature: str | None, sha: str | None, as_j
             typer.echo(f"Marked {state}: {', '.join(data['changed'])}")
         if data["unchanged"]:
             typer.echo(f"Already {state}: {', '.join(data['unchanged'])}")
-        typer.echo(f"{data['done']}/{data['total']} done in {data['file']}")
+        typer.echo(f"{data['done']}/{data['total']} done in {_shown(data['file'])}")
 
     emit(data, as_json, human)
 
@@ -125,9 +134,10 @@ def stats_command(feature: str | None = FEATURE_OPTION, as_json: bool = JSON_OPT
     _show_warnings(data)
 
     def human() -> None:
+        typer.echo(_shown(data["file"]))
         typer.echo(
             f"{data['done']}/{data['total']} done, {data['open']} open, "
-            f"{data['unknown_markers']} unknown markers  ({data['file']})"
+            f"{data['unknown_markers']} unknown markers"
         )
         for phase, row in data["by_phase"].items():
             counts = f"{row['done']:>4}/{row['total']:<4}"
