@@ -1,8 +1,8 @@
 """Resolve the project root and the active feature.
 
 Root: ``SPECIFY_INIT_DIR`` when set, else the nearest folder upward whose ``.specify/``
-holds ``memory/``, ``config.toml`` or ``integrations/``. A user-level ``~/.specify`` with
-only catalogs in it is therefore not mistaken for a project.
+holds ``memory/``, ``config.toml``, ``integrations/`` or ``specs/``. A user-level
+``~/.specify`` with only catalogs in it is therefore not mistaken for a project.
 
 Feature: ``--feature`` (``NNN``, ``NNN-slug`` or a path) > ``SPECIFY_FEATURE_DIRECTORY`` >
 ``SPECIFY_FEATURE`` > ``.specify/feature.json`` > the current git branch name.
@@ -19,7 +19,8 @@ from pathlib import Path
 
 from specify.errors import FeatureNotFoundError, ProjectNotFoundError
 
-PROJECT_MARKERS = ("memory", "config.toml", "integrations")
+# ``specs`` marks spec-kit's early layout, which kept feature folders in ``.specify/specs/``.
+PROJECT_MARKERS = ("memory", "config.toml", "integrations", "specs")
 FEATURE_NUMBER = re.compile(r"^(\d{3,})(?:-|$)")
 FEATURE_JSON = Path(".specify") / "feature.json"
 
@@ -59,11 +60,21 @@ def specs_dir(root: Path) -> Path:
     return root / "specs"
 
 
+def legacy_specs_dir(root: Path) -> Path:
+    """Return spec-kit's early location for feature folders, ``.specify/specs/``."""
+    return root / ".specify" / "specs"
+
+
+def feature_search_dirs(root: Path) -> list[Path]:
+    """Return the existing folders that hold feature folders, ``specs/`` first."""
+    return [base for base in (specs_dir(root), legacy_specs_dir(root)) if base.is_dir()]
+
+
 def _feature_dirs(root: Path) -> list[Path]:
-    base = specs_dir(root)
-    if not base.is_dir():
-        return []
-    return sorted(p for p in base.iterdir() if p.is_dir() and FEATURE_NUMBER.match(p.name))
+    found: list[Path] = []
+    for base in feature_search_dirs(root):
+        found.extend(p for p in base.iterdir() if p.is_dir() and FEATURE_NUMBER.match(p.name))
+    return sorted(found, key=lambda p: p.name)
 
 
 def match_feature(root: Path, value: str, origin: str) -> Path:
@@ -74,9 +85,10 @@ def match_feature(root: Path, value: str, origin: str) -> Path:
         for path in (root / candidate, candidate):
             if path.is_dir():
                 return path.resolve()
-    exact = specs_dir(root) / value
-    if exact.is_dir():
-        return exact.resolve()
+    for base in feature_search_dirs(root):
+        exact = base / value
+        if exact.is_dir():
+            return exact.resolve()
     number = FEATURE_NUMBER.match(value)
     matches = [p for p in _feature_dirs(root) if number and p.name.startswith(number.group(1) + "-")]
     if len(matches) == 1:
@@ -126,8 +138,11 @@ def read_feature_json(root: Path) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def resolve_feature(root: Path, flag: str | None = None) -> Resolved:
-    """Return the active feature folder and the rule that chose it."""
+def find_feature(root: Path, flag: str | None = None) -> Resolved | None:
+    """Return the active feature folder and its rule, or None when no rule names one.
+
+    A rule that names a feature which does not exist raises FeatureNotFoundError.
+    """
     if flag:
         return Resolved(match_feature(root, flag, "--feature"), "--feature")
     for var in ("SPECIFY_FEATURE_DIRECTORY", "SPECIFY_FEATURE"):
@@ -142,6 +157,14 @@ def resolve_feature(root: Path, flag: str | None = None) -> Resolved:
         name = branch.rsplit("/", 1)[-1]
         if FEATURE_NUMBER.match(name):
             return Resolved(match_feature(root, name, "git branch"), "git branch")
+    return None
+
+
+def resolve_feature(root: Path, flag: str | None = None) -> Resolved:
+    """Return the active feature folder and the rule that chose it."""
+    found = find_feature(root, flag)
+    if found is not None:
+        return found
     raise FeatureNotFoundError(
         "No active feature: no --feature, SPECIFY_FEATURE, .specify/feature.json or feature branch.",
         "Run `specify feature new \"DESCRIPTION\"` or `specify feature use NNN`.",

@@ -9,6 +9,8 @@ import typer
 # Modules under specify.cli, each exposing register(app). Keep imports light in them.
 COMMAND_MODULES = (
     "specify.cli.project_cmds",
+    "specify.cli.feature_cmds",
+    "specify.cli.check_cmds",
     "specify.cli.board_cmds",
     "specify.cli.tasks_cmds",
     "specify.cli.analyze_cmds",

@@ -1,0 +1,1 @@
+"""Artifact skeletons (spec, plan, tasks, checklist, constitution) and their lookup."""
