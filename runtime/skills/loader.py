@@ -1,0 +1,97 @@
+"""Load one skill leniently, with a cache keyed by path, size and modification time.
+
+Lenient policy (the Agent Skills client guidance): cosmetic faults (name format, name that
+differs from the folder, long description, unknown keys) load with a warning; a missing or
+empty description, undecodable bytes and unparseable YAML skip the skill with an error.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from runtime.skills.model import Diagnostic, ParsedFile, Scope, Skill, SkillParseError
+from runtime.skills.parser import parse_skill_file
+from runtime.skills.rules import as_bool, check_fields, normalize_name
+
+# Discovery parses only the head of a SKILL.md; the body is read again on activation.
+HEAD_LIMIT = 256 * 1024
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """A loaded skill, or ``None`` with the error that skipped it, plus every diagnostic."""
+
+    skill: Skill | None
+    diagnostics: tuple[Diagnostic, ...]
+
+
+def lenient_diagnostics(parsed: ParsedFile, file: str, folder: str) -> list[Diagnostic]:
+    """Turn the field findings into diagnostics at their lenient severity."""
+    diagnostics = list(parsed.diagnostics)
+    fallback_line = min(parsed.key_lines.values(), default=parsed.body_line)
+    for finding in check_fields(parsed.frontmatter, folder, "claude-code"):
+        if finding.lenient is None:
+            continue
+        line = parsed.key_lines.get(finding.key, fallback_line)
+        diagnostics.append(Diagnostic(file, line, finding.lenient, finding.code, finding.message))
+    return diagnostics
+
+
+def build_skill(parsed: ParsedFile, location: Path, scope: Scope) -> LoadResult:
+    """Apply the lenient policy to a parsed file."""
+    file = str(location)
+    folder = location.parent.name
+    diagnostics = lenient_diagnostics(parsed, file, folder)
+    if any(d.severity == "error" for d in diagnostics):
+        return LoadResult(None, tuple(diagnostics))
+
+    frontmatter = parsed.frontmatter
+    raw_name = frontmatter.get("name")
+    name = normalize_name(raw_name) if isinstance(raw_name, str) and raw_name.strip() else folder
+    description = str(frontmatter["description"]).strip()
+    invocable = not as_bool(frontmatter.get("disable-model-invocation", False))
+    skill = Skill(name, description, location, scope, invocable, frontmatter, tuple(diagnostics))
+    return LoadResult(skill, tuple(diagnostics))
+
+
+def load_skill(location: Path, scope: Scope) -> LoadResult:
+    """Load the SKILL.md at ``location`` (an absolute path) under the lenient policy."""
+    try:
+        parsed = parse_skill_file(location, head_limit=HEAD_LIMIT)
+    except SkillParseError as exc:
+        return LoadResult(None, (exc.diagnostic,))
+    return build_skill(parsed, location, scope)
+
+
+class SkillCache:
+    """Load results keyed by (path, scope), reused while size and mtime are unchanged."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[int, int, LoadResult]] = {}
+        self._lock = threading.Lock()
+
+    def load(self, location: Path, scope: Scope, stat: os.stat_result | None = None) -> LoadResult:
+        key = (str(location), scope)
+        if stat is None:
+            stat = os.stat(location)
+        cached = self._entries.get(key)
+        if cached is not None and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
+            return cached[2]
+        result = load_skill(location, scope)
+        with self._lock:
+            self._entries[key] = (stat.st_size, stat.st_mtime_ns, result)
+        return result
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+DEFAULT_CACHE = SkillCache()
+
+
+def folder_name_of(location: Path) -> str:
+    return normalize_name(location.parent.name)
