@@ -16,6 +16,7 @@ COMMAND_MODULES = (
     "specify.cli.analyze_cmds",
     "specify.cli.init_cmds",
     "specify.cli.integration_cmds",
+    "specify.cli.skill_cmds",
 )
 
 
