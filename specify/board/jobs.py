@@ -1,0 +1,209 @@
+"""Work the board does outside the screen: watching files, the editor, implement runs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shlex
+import subprocess
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual.app import SuspendNotSupported
+from textual.widgets import Log
+
+from specify.board.external import editor_command, run_command, runner_available
+from specify.board.features import FeatureState, discover_features, read_tasks
+from specify.project import specs_dir
+
+if TYPE_CHECKING:
+    from specify.board.app import BoardApp
+
+logger = logging.getLogger(__name__)
+
+WATCH_DEBOUNCE_MS = 150
+CANCEL_GRACE_S = 5.0
+
+
+def _watch_filter(_change: object, path: str) -> bool:
+    # Lock files and the temporary files of atomic writes are hidden siblings.
+    return not Path(path).name.startswith(".")
+
+
+class JobsMixin:
+    """File watching, ``$EDITOR`` and the implement runner for :class:`BoardApp`."""
+
+    _stop_watch: asyncio.Event | None = None
+    _run_process: asyncio.subprocess.Process | None = None
+    _run_ref: str | None = None
+
+    # Watching
+
+    def start_watching(self: BoardApp) -> None:
+        self._stop_watch = asyncio.Event()
+        self.run_worker(self._watch(), group="watch", exclusive=True, exit_on_error=False)
+
+    async def _watch(self: BoardApp) -> None:
+        from watchfiles import awatch  # about 30 ms; only the live board needs it
+
+        paths = [path for path in (specs_dir(self.root), self.root / ".specify") if path.is_dir()]
+        if not paths:
+            return
+        async for changes in awatch(
+            *paths,
+            watch_filter=_watch_filter,
+            debounce=WATCH_DEBOUNCE_MS,
+            stop_event=self._stop_watch,
+            rust_timeout=1000,
+        ):
+            self.reload_paths(Path(path) for _, path in changes)
+
+    def on_unmount(self: BoardApp) -> None:
+        if self._stop_watch is not None:
+            self._stop_watch.set()
+        if self._run_process is not None and self._run_process.returncode is None:
+            self._run_process.kill()
+
+    def reload_paths(self: BoardApp, paths: Iterable[Path]) -> None:
+        """Re-read what the changed ``paths`` touch, and redraw only when something changed."""
+        specs = specs_dir(self.root).resolve()
+        runs = (self.root / ".specify" / "runs").resolve()
+        touched: set[str] = set()
+        changed = rediscover = claims = False
+        for path in paths:
+            path = path.resolve()
+            if path.is_relative_to(runs):
+                claims = True
+            elif path.is_relative_to(specs) and path != specs:
+                parts = path.relative_to(specs).parts
+                touched.add(parts[0])
+                rediscover |= len(parts) == 1
+                # spec.md or plan.md changes the stage or the detail pane, not the parse.
+                changed |= len(parts) > 1 and parts[-1] != "tasks.md"
+        known = {feature.name for feature in self.features}
+        if rediscover or not touched <= known:
+            changed |= self._rediscover()
+        for name in touched:
+            feature = self.feature(name)
+            if feature is not None:
+                changed |= read_tasks(feature)
+        if claims:
+            fresh = self._read_claims()
+            changed |= fresh.keys() != self.claims.keys()
+            self.claims = fresh
+        if changed:
+            self.reloaded_at = self.clock()
+            self.rebuild()
+
+    def reload_all(self: BoardApp) -> None:
+        self._rediscover()
+        for feature in self.features:
+            read_tasks(feature)
+        self.claims = self._read_claims()
+        self.rebuild()
+
+    def _rediscover(self: BoardApp) -> bool:
+        folders = discover_features(self.root)
+        if [path.name for path in folders] == [feature.name for feature in self.features]:
+            return False
+        old = {feature.name: feature for feature in self.features}
+        features: list[FeatureState] = []
+        for path in folders:
+            feature = old.get(path.name) or FeatureState(path.name, path)
+            if path.name not in old:
+                read_tasks(feature)
+            features.append(feature)
+        self.features = features
+        return True
+
+    # The editor
+
+    def action_edit(self: BoardApp) -> None:
+        card = self.selected_card()
+        if card is None:
+            self.notify("No task selected.", severity="warning")
+            return
+        command = editor_command(card.tasks_path, card.task.line)
+        try:
+            try:
+                with self.suspend():
+                    subprocess.run(command, check=False)
+            except SuspendNotSupported:
+                # Headless (tests, textual-serve): no terminal to hand over.
+                subprocess.run(command, check=False, stdin=subprocess.DEVNULL, capture_output=True)
+        except OSError as exc:
+            self.notify(
+                f"Cannot start the editor {command[0]!r}: {exc.strerror}. "
+                "Set $EDITOR to an editor on PATH.",
+                severity="error",
+            )
+            return
+        self.reload_all()
+
+    # Implement runs
+
+    def action_run_task(self: BoardApp) -> None:
+        card = self.selected_card()
+        if card is None:
+            self.notify("No task selected.", severity="warning")
+            return
+        if self._run_process is not None:
+            self.notify(
+                f"A run for {self._run_ref} is still going; press c to cancel it first.",
+                severity="warning",
+            )
+            return
+        self.run_worker(
+            self._run_task(card.task.ref), group="run", exclusive=True, exit_on_error=False
+        )
+
+    async def _run_task(self: BoardApp, ref: str) -> None:
+        log = self.query_one("#log", Log)
+        log.add_class("-visible")
+        log.clear()
+        available, reason = await asyncio.to_thread(runner_available, self.root)
+        if not available:
+            log.write_line(reason)
+            self.notify(reason, severity="warning", timeout=8)
+            return
+        command = run_command(ref)
+        log.write_line(f"$ {shlex.join(command)}")
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *command,
+                cwd=self.root,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+            )
+        except OSError as exc:
+            log.write_line(f"Cannot start {command[0]}: {exc.strerror}")
+            return
+        self._run_process, self._run_ref = process, ref
+        try:
+            assert process.stdout is not None
+            async for raw in process.stdout:
+                log.write_line(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+            code = await process.wait()
+        finally:
+            self._run_process = self._run_ref = None
+        outcome = f"cancelled (signal {-code})" if code < 0 else f"exited with status {code}"
+        log.write_line(f"Run for {ref} {outcome}.")
+        self.notify(f"Run for {ref} {outcome}.", severity="information" if code == 0 else "warning")
+        self.reload_all()
+
+    async def action_cancel_run(self: BoardApp) -> None:
+        process = self._run_process
+        if process is None:
+            self.notify("No run to cancel.")
+            return
+        self.query_one("#log", Log).write_line(f"Cancelling the run for {self._run_ref}…")
+        with contextlib.suppress(ProcessLookupError):
+            process.terminate()
+        try:
+            await asyncio.wait_for(process.wait(), CANCEL_GRACE_S)
+        except TimeoutError:
+            with contextlib.suppress(ProcessLookupError):
+                process.kill()
