@@ -67,3 +67,15 @@ def _tokenizer_in(path: Path) -> Path:
         raise ArtifactError(f"Tokenizer {tokenizer} does not exist.",
                             "Copy the tokenizer.json the model was trained with into the folder.")
     return tokenizer
+
+
+def build_torch_model(bundle: ModelBundle) -> torch.nn.Module:
+    """Return our ``SmolLM3ForCausalLM`` holding the bundle's weights, in eval mode."""
+    from localmodel.model import SmolLM3ForCausalLM
+
+    model = SmolLM3ForCausalLM(bundle.config, attn_backend="sdpa")
+    state = dict(bundle.state_dict)
+    if bundle.config.tie_embeddings:
+        state["lm_head.weight"] = state["model.embed_tokens.weight"]
+    model.load_state_dict(state)
+    return model.eval()

@@ -1,8 +1,8 @@
 """Build a tiny real model for tests: a BPE tokenizer, SmolLM3 weights, a HF folder and a GGUF.
 
-The tokenizer is trained on Python standard-library source with the same recipe as
-``localmodel.tokenizer`` (byte-level BPE, Llama-3 split, ``ignore_merges``), and the weights
-get a few AdamW steps on the same text, so greedy output is text-like rather than uniform
+The tokenizer is trained on Python standard-library source with ``localmodel.tokenizer``
+(byte-level BPE, Llama-3 split, ``ignore_merges``), and ``localmodel.model`` weights get a
+few AdamW steps on the same text, so greedy output is text-like rather than uniform
 noise. The whole build takes a few seconds on two CPU cores.
 
 Use it from any test folder (``tests/`` is on ``sys.path`` through ``tests/conftest.py``)::
@@ -23,12 +23,6 @@ from pathlib import Path
 import pytest
 
 from localmodel.config import ModelConfig
-from localmodel.export.gguf_vocab import LLAMA3_SPLIT_REGEX
-
-SPECIAL_TOKENS = [
-    "<|begin_of_text|>", "<|end_of_text|>", "<|im_start|>", "<|im_end|>", "<|pad|>",
-    "<think>", "</think>", "<tool_call>", "</tool_call>",
-]
 
 TINY_CONFIG = ModelConfig(
     vocab_size=512, hidden_size=64, n_layers=4, n_heads=4, n_kv_heads=2, ffn_size=128,
@@ -59,29 +53,6 @@ def corpus_texts(max_bytes: int = 400_000) -> list[str]:
     return texts
 
 
-def train_tokenizer(out: Path, vocab_size: int, texts: list[str]) -> Path:
-    """Train a byte-level BPE tokenizer that adds BOS, and save it as ``out``."""
-    from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers, processors, trainers
-
-    tokenizer = Tokenizer(models.BPE(ignore_merges=True))
-    tokenizer.pre_tokenizer = pre_tokenizers.Sequence([
-        pre_tokenizers.Split(Regex(LLAMA3_SPLIT_REGEX), behavior="isolated", invert=False),
-        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=False),
-    ])
-    tokenizer.decoder = decoders.ByteLevel()
-    trainer = trainers.BpeTrainer(
-        vocab_size=vocab_size, special_tokens=SPECIAL_TOKENS, show_progress=False,
-        initial_alphabet=pre_tokenizers.ByteLevel.alphabet(),
-    )
-    tokenizer.train_from_iterator(texts, trainer)
-    bos = SPECIAL_TOKENS[0]
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single=f"{bos} $A", pair=f"{bos} $A {bos} $B", special_tokens=[(bos, 0)]
-    )
-    tokenizer.save(str(out))
-    return out
-
-
 def train_briefly(model, token_ids: list[int], steps: int, seq_len: int = 64) -> None:
     """Run ``steps`` AdamW steps of next-token prediction on random windows of ``token_ids``."""
     import torch
@@ -93,7 +64,7 @@ def train_briefly(model, token_ids: list[int], steps: int, seq_len: int = 64) ->
     for _ in range(steps):
         starts = [rng.randrange(len(token_ids) - seq_len - 1) for _ in range(8)]
         batch = torch.stack([data[s:s + seq_len + 1] for s in starts])
-        logits = model(input_ids=batch[:, :-1]).logits
+        logits = model(batch[:, :-1])
         loss = torch.nn.functional.cross_entropy(
             logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1)
         )
@@ -106,29 +77,24 @@ def train_briefly(model, token_ids: list[int], steps: int, seq_len: int = 64) ->
 def build_tiny_model(out_dir: Path, dtype: str = "f32", config: ModelConfig = TINY_CONFIG,
                      train_steps: int = 40, seed: int = 0) -> TinyModel:
     """Train a tokenizer and a model into ``out_dir``; export a HF folder and a GGUF there."""
-    import torch
-    from transformers import SmolLM3Config, SmolLM3ForCausalLM
-
     from localmodel.export.gguf import export_gguf
+    from localmodel.export.hf import export_hf
     from localmodel.export.source import ModelBundle
+    from localmodel.model import build_model
+    from localmodel.tokenizer.train import load_tokenizer, train_tokenizer
 
     out_dir.mkdir(parents=True, exist_ok=True)
     texts = corpus_texts()
-    tokenizer_path = train_tokenizer(out_dir / "tokenizer.json", config.vocab_size, texts)
+    tokenizer_path = train_tokenizer(texts, config.vocab_size, out_dir / "tokenizer.json")
 
-    torch.manual_seed(seed)
-    model = SmolLM3ForCausalLM(SmolLM3Config(**config.to_hf_dict()))
+    model = build_model(config, seed=seed, attn_backend="sdpa")
     if train_steps:
-        from tokenizers import Tokenizer
-
-        ids = Tokenizer.from_file(str(tokenizer_path)).encode("\n".join(texts[:20])).ids
+        ids = load_tokenizer(tokenizer_path).encode("\n".join(texts[:20])).ids
         train_briefly(model, ids, train_steps)
 
-    hf_folder = out_dir / "hf"
-    model.save_pretrained(hf_folder)
-    (hf_folder / "tokenizer.json").write_bytes(tokenizer_path.read_bytes())
     state = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    bundle = ModelBundle(config, state, tokenizer_path, "tiny", hf_folder)
+    bundle = ModelBundle(config, state, tokenizer_path, "tiny", out_dir)
+    hf_folder = export_hf(bundle, out_dir / "hf").folder
     result = export_gguf(bundle, out_dir / f"tiny-{dtype}.gguf", dtype=dtype)
     return TinyModel(result.files[0], hf_folder, tokenizer_path, config)
 
