@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from specify.cli.output import JSON_OPTION, emit
+from specify.cli.output import JSON_OPTION, emit, warn
 from specify.errors import UsageError
 from specify.initialise.prompt import ask_agent, can_prompt, missing_agent
 from specify.integrations.agents import Mode, choices_text
@@ -126,6 +126,8 @@ def init(
         git=not no_git,
     )
     report = init_project(request)
+    for message in report.warnings:
+        warn(message)
     emit(report.to_dict(), as_json, lambda: print_init(report))
 
 

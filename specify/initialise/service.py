@@ -8,7 +8,6 @@ returns the plan without touching the disk.
 
 from __future__ import annotations
 
-import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +19,6 @@ from specify.integrations.agents import Agent, Mode, get_agent
 from specify.integrations.files import Change, apply
 from specify.integrations.manage import AgentPlan, plan_agent
 from specify.integrations.speckit import is_specify_project, is_speckit_project
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -43,6 +40,7 @@ class InitReport:
     shared: list[Change] = field(default_factory=list)
     agents: list[AgentPlan] = field(default_factory=list)
     git: GitOutcome | None = None
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def changes(self) -> list[Change]:
@@ -63,17 +61,21 @@ class InitReport:
             "files": [change.to_dict() for change in self.changes],
             "counts": self.counts(),
             "git": self.git.to_dict() if self.git else None,
+            "warnings": self.warnings,
         }
         if self.dry_run:
             data["diffs"] = {c.path: c.diff() for c in self.changes if c.writes}
         return data
 
 
-def resolve_agents(names: list[str], mode: Mode | None) -> list[tuple[Agent, Mode | None]]:
+def resolve_agents(
+    names: list[str], mode: Mode | None
+) -> tuple[list[tuple[Agent, Mode | None]], list[str]]:
     """Map keys and aliases to agents, dropping repeats, and pick each agent's mode.
 
     ``--skills`` or ``--commands`` applies to the agents that have that mode; the others
-    keep their only mode, with a warning. When none of them has it, that is an error.
+    keep their only mode, and a warning says so. When none of them has it, that is an error.
+    Returns the (agent, mode) pairs and the warnings.
     """
     agents: list[Agent] = []
     for name in names:
@@ -83,19 +85,18 @@ def resolve_agents(names: list[str], mode: Mode | None) -> list[tuple[Agent, Mod
     if not agents:
         raise UsageError("No agent given.", "Pass --agent KEY (repeat it for several agents).")
     if mode is None:
-        return [(agent, None) for agent in agents]
+        return [(agent, None) for agent in agents], []
     if not any(mode in agent.modes for agent in agents):
         agents[0].target(mode)  # raises, naming the modes the agent has
     chosen: list[tuple[Agent, Mode | None]] = []
+    warnings = []
     for agent in agents:
         if mode in agent.modes:
             chosen.append((agent, mode))
         else:
-            logger.warning(
-                "%s has no --%s mode; writing its %s instead", agent.key, mode, agent.default_mode
-            )
+            warnings.append(f"{agent.key} has no --{mode} mode; writing its {agent.default_mode} instead.")
             chosen.append((agent, agent.default_mode))
-    return chosen
+    return chosen, warnings
 
 
 def classify_target(target: Path, force: bool) -> str:
@@ -119,11 +120,11 @@ def classify_target(target: Path, force: bool) -> str:
 
 def init_project(request: InitRequest) -> InitReport:
     """Plan and (unless dry) write the project files and the agents' stage commands."""
-    agents = resolve_agents(request.agents, request.mode)
+    agents, warnings = resolve_agents(request.agents, request.mode)
     root = request.target.expanduser().resolve()
     kind = classify_target(root, request.force)
 
-    report = InitReport(root, kind, request.dry_run)
+    report = InitReport(root, kind, request.dry_run, warnings=warnings)
     report.shared = plan_shared(root)
     for agent, mode in agents:
         report.agents.append(plan_agent(root, agent, mode, request.commands_dir))

@@ -27,7 +27,7 @@ STAGES = (
     "converge",
 )
 
-KIRO_ARGUMENTS = "the user's words, which follow this prompt"
+KIRO_ARGUMENTS = "The user's request is the text that follows this prompt."
 
 
 @dataclass(frozen=True)

@@ -96,8 +96,10 @@ def plan_managed(
         return Change(path, "kept", None, old, recorded[path], "edited since specify wrote it")
     if foreign.get(path) == current or (path not in foreign and adoptable(path)):
         return Change(path, "adopted", new, old, digest, "written by spec-kit")
-    reason = "edited since spec-kit wrote it" if path in foreign else "not written by specify"
-    return Change(path, "kept", None, old, None, reason)
+    if path in foreign:
+        # Recording spec-kit's hash keeps the file "edited" after its manifest is replaced.
+        return Change(path, "kept", None, old, foreign[path], "edited since spec-kit wrote it")
+    return Change(path, "kept", None, old, None, "not written by specify")
 
 
 def plan_create_only(root: Path, path: str, new: bytes) -> Change:
