@@ -71,7 +71,7 @@ def parse_markdown(text: str, name: str) -> MarkdownFile:
 
 def _strip_comments(raw: str, in_comment: bool) -> tuple[str, bool]:
     """Remove ``<!-- ... -->`` spans from one line, tracking comments that span lines."""
-    visible = []
+    visible: list[str] = []
     position = 0
     while position < len(raw):
         if in_comment:

@@ -18,12 +18,18 @@ def check_constitution(doc: MarkdownFile, report: Report) -> None:
     for line in doc.lines:
         for token in PLACEHOLDER.findall(line.text):
             report.add(
-                doc.name, line.number, "constitution-placeholder", "error",
+                doc.name,
+                line.number,
+                "constitution-placeholder",
+                "error",
                 f"Placeholder {token} is not filled; run `specify run constitution` or edit it.",
             )
         for field in DEFERRED.findall(line.text):
             report.add(
-                doc.name, line.number, "constitution-todo", "warning",
+                doc.name,
+                line.number,
+                "constitution-todo",
+                "warning",
                 f"TODO({field}) is still deferred; fill in {field.lower().replace('_', ' ')}.",
             )
 
@@ -32,7 +38,10 @@ def check_plan(doc: MarkdownFile, report: Report) -> None:
     """Add an error when the plan has no Constitution Check section."""
     if not any("constitution check" in heading.text.lower() for heading in doc.headings):
         report.add(
-            doc.name, 1, "plan-constitution-check", "error",
+            doc.name,
+            1,
+            "plan-constitution-check",
+            "error",
             "plan.md has no 'Constitution Check' section; add one that checks the plan "
             "against each principle of the constitution.",
         )

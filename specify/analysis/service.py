@@ -12,8 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from specify.analysis.findings import Report
-from specify.analysis.markdown import read_markdown
+from specify.analysis.findings import Report, Severity
+from specify.analysis.markdown import MarkdownFile, read_markdown
 from specify.analysis.project_rules import check_constitution, check_plan
 from specify.analysis.spec_rules import check_spec, spec_stories
 from specify.analysis.tasks_rules import check_tasks
@@ -69,15 +69,24 @@ def analyze_feature(root: Path, feature_dir: Path) -> Report:
     return report
 
 
-def _exists(path: Path, root: Path, report: Report, fix: str, severity: str = "warning") -> bool:
+def _exists(
+    path: Path, root: Path, report: Report, fix: str, severity: Severity = "warning"
+) -> bool:
     if path.is_file():
         return True
-    report.add(_relative(path, root), 0, "missing-artifact", severity,  # type: ignore[arg-type]
-               f"{path.name} does not exist yet. {fix}")
+    report.add(
+        _relative(path, root),
+        0,
+        "missing-artifact",
+        severity,
+        f"{path.name} does not exist yet. {fix}",
+    )
     return False
 
 
-def _read(path: Path, root: Path, report: Report, severity: str, fix: str):  # type: ignore[no-untyped-def]
+def _read(
+    path: Path, root: Path, report: Report, severity: Severity, fix: str
+) -> MarkdownFile | None:
     if not _exists(path, root, report, fix, severity):
         return None
     name = _relative(path, root)

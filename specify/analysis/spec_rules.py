@@ -11,8 +11,15 @@ from specify.analysis.markdown import MarkdownFile, section_lines
 MANDATORY_SECTIONS = (
     ("User Scenarios & Testing", ("user scenarios", "user stories", "user story")),
     ("Requirements", ("requirements", "functional requirements")),
-    ("Success Criteria", ("success criteria", "measurable outcomes", "acceptance criteria",
-                          "review & acceptance checklist")),
+    (
+        "Success Criteria",
+        (
+            "success criteria",
+            "measurable outcomes",
+            "acceptance criteria",
+            "review & acceptance checklist",
+        ),
+    ),
 )
 MAX_CLARIFICATIONS = 3
 # Sections of the pre-1.0 spec template that instruct the author; their examples are not content.
@@ -42,7 +49,10 @@ def _check_sections(doc: MarkdownFile, report: Report) -> None:
     for name, accepted in MANDATORY_SECTIONS:
         if not any(title.startswith(accepted) for title in titles):
             report.add(
-                doc.name, 1, "spec-section", "error",
+                doc.name,
+                1,
+                "spec-section",
+                "error",
                 f"Mandatory section '{name}' is missing; add a '## {name}' heading.",
             )
 
@@ -56,7 +66,10 @@ def _check_unique_ids(doc: MarkdownFile, report: Report) -> None:
         ident = match.group(1).upper()
         if ident in seen:
             report.add(
-                doc.name, line.number, "duplicate-requirement-id", "error",
+                doc.name,
+                line.number,
+                "duplicate-requirement-id",
+                "error",
                 f"{ident} is defined again (first on line {seen[ident]}); give it a new number.",
             )
         else:
@@ -65,17 +78,24 @@ def _check_unique_ids(doc: MarkdownFile, report: Report) -> None:
 
 def _check_clarifications(doc: MarkdownFile, report: Report) -> None:
     markers = [
-        line for line in section_lines(doc, GUIDANCE_SECTIONS)
+        line
+        for line in section_lines(doc, GUIDANCE_SECTIONS)
         if CLARIFICATION.search(_without_code_spans(line.text))
     ]
     for line in markers:
         report.add(
-            doc.name, line.number, "needs-clarification", "warning",
+            doc.name,
+            line.number,
+            "needs-clarification",
+            "warning",
             "Open [NEEDS CLARIFICATION] marker; answer it with `specify run clarify`.",
         )
     if len(markers) > MAX_CLARIFICATIONS:
         report.add(
-            doc.name, markers[MAX_CLARIFICATIONS].number, "too-many-clarifications", "error",
+            doc.name,
+            markers[MAX_CLARIFICATIONS].number,
+            "too-many-clarifications",
+            "error",
             f"{len(markers)} [NEEDS CLARIFICATION] markers; at most {MAX_CLARIFICATIONS} are "
             "allowed, so decide the rest and record them under Assumptions.",
         )

@@ -31,19 +31,28 @@ def _check_format(doc: TasksDocument, name: str, report: Report, lines: list[str
         if task.id is None:
             if task.phase is not None:
                 report.add(
-                    name, task.line, "task-id", "warning",
+                    name,
+                    task.line,
+                    "task-id",
+                    "warning",
                     "Task in a phase has no id; start its text with the next free id (T001...).",
                 )
             continue
         if task.id.startswith("T") and not TASK_FORMAT.match(lines[task.line - 1]):
             report.add(
-                name, task.line, "task-format", "warning",
+                name,
+                task.line,
+                "task-format",
+                "warning",
                 f"{task.id} does not follow `- [ ] T001 [P] [US1] Description`; use '-', a "
                 "three-digit id, then the optional [P] and [USn] tags in that order.",
             )
         if not task.files:
             report.add(
-                name, task.line, "task-files", "warning",
+                name,
+                task.line,
+                "task-files",
+                "warning",
                 f"{task.id} names no file; add the path it creates or changes.",
             )
 
@@ -56,7 +65,10 @@ def _check_ids(doc: TasksDocument, name: str, report: Report) -> None:
         key = task.id.upper()
         if key in first_line:
             report.add(
-                name, task.line, "duplicate-task-id", "error",
+                name,
+                task.line,
+                "duplicate-task-id",
+                "error",
                 f"{task.id} is used again (first on line {first_line[key]}); renumber one of them.",
             )
         else:
@@ -65,7 +77,10 @@ def _check_ids(doc: TasksDocument, name: str, report: Report) -> None:
         for dep in task.depends_on:
             if dep.upper() not in first_line:
                 report.add(
-                    name, task.line, "unknown-dependency", "error",
+                    name,
+                    task.line,
+                    "unknown-dependency",
+                    "error",
                     f"{task.ref} depends on {dep}, which is not a task in this file.",
                 )
 
@@ -73,12 +88,18 @@ def _check_ids(doc: TasksDocument, name: str, report: Report) -> None:
 def _check_markers(doc: TasksDocument, name: str, report: Report) -> None:
     for task in doc.unknown_markers:
         report.add(
-            name, task.line, "unknown-marker", "warning",
+            name,
+            task.line,
+            "unknown-marker",
+            "warning",
             f"Checkbox [{task.marker}] of {task.ref} counts as not done; use [ ] or [x].",
         )
     if doc.unclosed_fence_line is not None:
         report.add(
-            name, doc.unclosed_fence_line, "unclosed-fence", "warning",
+            name,
+            doc.unclosed_fence_line,
+            "unclosed-fence",
+            "warning",
             "Code fence never closes, so no line after it is read as a task; close it.",
         )
 
@@ -95,7 +116,10 @@ def _check_coverage(doc: TasksDocument, name: str, report: Report, stories: dict
     for story in stories:
         if story not in covered:
             report.add(
-                name, 1, "story-coverage", "error",
+                name,
+                1,
+                "story-coverage",
+                "error",
                 f"User story {story} of spec.md has no tasks; add tasks tagged [{story}].",
             )
     if not stories:
@@ -106,6 +130,9 @@ def _check_coverage(doc: TasksDocument, name: str, report: Report, stories: dict
             tagged.setdefault(task.story, task)
     for story, task in tagged.items():
         report.add(
-            name, task.line, "unknown-story", "warning",
+            name,
+            task.line,
+            "unknown-story",
+            "warning",
             f"{task.ref} is tagged [{story}], but spec.md has no user story {story}.",
         )

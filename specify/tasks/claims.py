@@ -20,7 +20,7 @@ import socket
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from specify.fsutil import atomic_write_text
@@ -93,7 +93,7 @@ def write_claim(root: Path, run_id: str, task_ids: Iterable[str]) -> Path:
         "run_id": run_id,
         "pid": os.getpid(),
         "tasks": list(task_ids),
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "host": socket.gethostname(),
     }
     atomic_write_text(path, json.dumps(data, indent=2) + "\n")

@@ -26,7 +26,8 @@ from specify.tasks.model import Phase, Task, TasksDocument
 logger = logging.getLogger(__name__)
 
 TASK_LINE = re.compile(
-    r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+\[(?P<marker>[^\[\]]?)\](?=[ \t]|$)(?P<text>.*)$"
+    r"^(?P<indent>[ \t]*)(?:[-*+]|\d{1,9}[.)])[ \t]+"
+    r"\[(?P<marker>[^\[\]]?)\](?=[ \t]|$)(?P<text>.*)$"
 )
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
 HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
@@ -161,10 +162,7 @@ def _scan_line(state: _State, number: int, offset: int, line: str) -> None:
 
 def _closes_fence(fence: str, line: str) -> bool:
     stripped = line.strip()
-    return (
-        len(stripped) >= len(fence)
-        and set(stripped) == {fence[0]}
-    )
+    return len(stripped) >= len(fence) and set(stripped) == {fence[0]}
 
 
 def _enter_heading(state: _State, number: int, level: int, text: str) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from specify.tasks.model import Task, TasksDocument
@@ -29,7 +29,9 @@ def next_batch(doc: TasksDocument, claimed: Mapping[str, Any] | None = None) -> 
     claimed_refs = {ref.upper() for ref in (claimed or {})}
     done_ids = {task.id.upper() for task in doc.tasks if task.id and task.done}
     known_ids = {task.id.upper() for task in doc.tasks if task.id}
-    open_phases = {task.phase_index for task in doc.tasks if not task.done and task.phase_index >= 0}
+    open_phases = {
+        task.phase_index for task in doc.tasks if not task.done and task.phase_index >= 0
+    }
     earliest_open = min(open_phases, default=None)
 
     def runnable(task: Task) -> bool:
@@ -37,7 +39,9 @@ def next_batch(doc: TasksDocument, claimed: Mapping[str, Any] | None = None) -> 
             return False
         if task.phase_index >= 0 and earliest_open is not None and task.phase_index > earliest_open:
             return False
-        return all(dep.upper() in done_ids or dep.upper() not in known_ids for dep in task.depends_on)
+        return all(
+            dep.upper() in done_ids or dep.upper() not in known_ids for dep in task.depends_on
+        )
 
     for position, task in enumerate(doc.tasks):
         if runnable(task):
@@ -47,28 +51,21 @@ def next_batch(doc: TasksDocument, claimed: Mapping[str, Any] | None = None) -> 
     return []
 
 
-def _parallel_run(tasks: list[Task], start: int, runnable: Any) -> list[Task]:
-    """Collect the [P] tasks after ``tasks[start]`` in its phase that are independent of the batch."""
-    batch = [tasks[start]]
+def _parallel_run(tasks: list[Task], start: int, runnable: Callable[[Task], bool]) -> list[Task]:
+    """Collect ``tasks[start]`` and the runnable [P] tasks that follow it in its phase.
+
+    The run ends at the phase's end or at an open task without [P]. A [P] task that is
+    claimed or waits for an open task (a batch member included) is left out, so no two
+    members of the batch depend on each other.
+    """
+    first = tasks[start]
+    batch = [first]
     for task in tasks[start + 1 :]:
-        if task.phase_index != batch[0].phase_index:
+        if task.phase_index != first.phase_index or not (task.done or task.parallel):
             break
-        if task.done:
-            continue
-        if not (task.parallel and runnable(task)) or _linked(task, batch):
-            if task.parallel and not runnable(task) and not _linked(task, batch):
-                continue
-            break
-        batch.append(task)
+        if not task.done and runnable(task):
+            batch.append(task)
     return batch
-
-
-def _linked(task: Task, batch: list[Task]) -> bool:
-    """True when ``task`` depends on a batch member or a batch member depends on it."""
-    batch_ids = {member.id.upper() for member in batch if member.id}
-    if any(dep.upper() in batch_ids for dep in task.depends_on):
-        return True
-    return task.id is not None and any(task.id.upper() in (d.upper() for d in m.depends_on) for m in batch)
 
 
 def task_stats(doc: TasksDocument) -> dict[str, Any]:

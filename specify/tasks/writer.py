@@ -76,7 +76,7 @@ def _needs_change(task: Task, done: bool) -> bool:
 
 
 def resolve_refs(doc: TasksDocument, refs: list[str]) -> list[Task]:
-    """Return the tasks named by ``refs``; raise ArtifactError listing unknown ones and near matches."""
+    """Return the tasks named by ``refs``; unknown ids raise ArtifactError with near matches."""
     if not refs:
         raise ArtifactError("No task ids given.", "Name one or more ids, for example T001.")
     found: list[Task] = []

@@ -53,7 +53,9 @@ TASKS = """# Tasks
 - [ ] T004 [US2] Share link in app/share.py
 """
 
-CONSTITUTION = "# Photo Constitution\n\n## Core Principles\n\n### I. Tests first\n\n**Version**: 1.0.0\n"
+CONSTITUTION = (
+    "# Photo Constitution\n\n## Core Principles\n\n### I. Tests first\n\n**Version**: 1.0.0\n"
+)
 
 
 @pytest.fixture
@@ -90,7 +92,9 @@ def test_missing_section_is_error(feature: Path) -> None:
 
 
 def test_legacy_section_names_accepted(feature: Path) -> None:
-    edit(feature / "spec.md", "## Success Criteria *(mandatory)*", "## Review & Acceptance Checklist")
+    edit(
+        feature / "spec.md", "## Success Criteria *(mandatory)*", "## Review & Acceptance Checklist"
+    )
     edit(feature / "spec.md", "## User Scenarios & Testing *(mandatory)*", "## User Stories")
     assert rules(feature) == []
 
@@ -120,7 +124,11 @@ def test_three_clarifications_allowed(feature: Path) -> None:
 
 
 def test_fenced_clarification_ignored(feature: Path) -> None:
-    edit(feature / "spec.md", "## Success Criteria", "```\n[NEEDS CLARIFICATION: example]\n```\n\n## Success Criteria")
+    edit(
+        feature / "spec.md",
+        "## Success Criteria",
+        "```\n[NEEDS CLARIFICATION: example]\n```\n\n## Success Criteria",
+    )
     assert rules(feature) == []
 
 
@@ -171,7 +179,10 @@ def test_constitution_placeholders_are_errors(feature: Path) -> None:
     )
     found = rules(feature)
     placeholders = [(r, s, line) for r, s, line in found if r == "constitution-placeholder"]
-    assert placeholders == [("constitution-placeholder", "error", 2), ("constitution-placeholder", "error", 3)]
+    assert placeholders == [
+        ("constitution-placeholder", "error", 2),
+        ("constitution-placeholder", "error", 3),
+    ]
     assert ("constitution-todo", "warning", 5) in found
 
 
@@ -196,7 +207,12 @@ def test_undecodable_spec_is_finding(feature: Path) -> None:
 def test_cli_exit_codes_and_json(feature: Path) -> None:
     clean = runner.invoke(app, ["analyze", "--feature", "001", "--json"])
     assert clean.exit_code == 0
-    assert json.loads(clean.stdout) == {"feature_dir": "specs/001-photos", "findings": [], "errors": 0, "warnings": 0}
+    assert json.loads(clean.stdout) == {
+        "feature_dir": "specs/001-photos",
+        "findings": [],
+        "errors": 0,
+        "warnings": 0,
+    }
     edit(feature / "tasks.md", "(depends on T002)", "(depends on T099)")
     failing = runner.invoke(app, ["analyze", "--feature", "001", "--json"])
     assert failing.exit_code == 1
@@ -215,14 +231,16 @@ def test_human_report_fits_80_columns(feature: Path) -> None:
 
 PROJECTS = sorted(
     (project.name, tasks.parent.relative_to(project).as_posix())
-    for project in FIXTURES.iterdir() if project.is_dir()
+    for project in FIXTURES.iterdir()
+    if project.is_dir()
     for tasks in project.rglob("tasks.md")
 )
 
 
 @pytest.mark.parametrize(("project", "feature_path"), PROJECTS)
-def test_real_projects_analyze_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                       project: str, feature_path: str) -> None:
+def test_real_projects_analyze_cleanly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, project: str, feature_path: str
+) -> None:
     root = tmp_path / project
     shutil.copytree(FIXTURES / project, root)
     (root / ".specify" / "memory").mkdir(parents=True, exist_ok=True)

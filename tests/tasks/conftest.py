@@ -14,7 +14,7 @@ SPECKIT_FIXTURES = FIXTURES / "speckit"
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A specify project with feature 001-photos whose tasks.md is crlf-bom-phases.md; cwd is its root."""
+    """Make a project whose feature 001-photos has crlf-bom-phases.md as tasks.md; cd into it."""
     (tmp_path / ".specify" / "memory").mkdir(parents=True)
     feature = tmp_path / "specs" / "001-photos"
     feature.mkdir(parents=True)

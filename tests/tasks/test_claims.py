@@ -33,14 +33,32 @@ def test_live_claim_is_read(tmp_path: Path) -> None:
 
 
 def test_dead_process_claim_ignored(tmp_path: Path) -> None:
-    write_raw(tmp_path, "run-2", {"run_id": "run-2", "pid": dead_pid(), "tasks": ["T001"],
-                                  "started_at": "", "host": socket.gethostname()})
+    write_raw(
+        tmp_path,
+        "run-2",
+        {
+            "run_id": "run-2",
+            "pid": dead_pid(),
+            "tasks": ["T001"],
+            "started_at": "",
+            "host": socket.gethostname(),
+        },
+    )
     assert read_claims(tmp_path) == {}
 
 
 def test_other_host_claim_ignored(tmp_path: Path) -> None:
-    write_raw(tmp_path, "run-3", {"run_id": "run-3", "pid": os.getpid(), "tasks": ["T001"],
-                                  "started_at": "", "host": "another-machine.invalid"})
+    write_raw(
+        tmp_path,
+        "run-3",
+        {
+            "run_id": "run-3",
+            "pid": os.getpid(),
+            "tasks": ["T001"],
+            "started_at": "",
+            "host": "another-machine.invalid",
+        },
+    )
     assert read_claims(tmp_path) == {}
 
 

@@ -26,7 +26,18 @@ def run_json(*args: str) -> dict:
 def test_list_json_keys(project: Path) -> None:
     data = run_json("tasks", "list", "--feature", "001")
     first = data["tasks"][0]
-    for key in ("id", "line", "done", "marker", "phase", "story", "parallel", "depends_on", "files", "claimed_by"):
+    for key in (
+        "id",
+        "line",
+        "done",
+        "marker",
+        "phase",
+        "story",
+        "parallel",
+        "depends_on",
+        "files",
+        "claimed_by",
+    ):
         assert key in first
     assert first["id"] == "T001"
     assert data["tasks"][3]["depends_on"] == ["T003"]
@@ -68,7 +79,9 @@ def test_unknown_id_fails_untouched(project: Path) -> None:
 
 
 def test_stale_hash_conflicts(project: Path) -> None:
-    result = runner.invoke(app, ["tasks", "done", "T001", "--if-sha256", "0" * 64, "--feature", "001"])
+    result = runner.invoke(
+        app, ["tasks", "done", "T001", "--if-sha256", "0" * 64, "--feature", "001"]
+    )
     assert result.exit_code == 1
     assert "changed on disk" in result.stderr
 
@@ -76,8 +89,11 @@ def test_stale_hash_conflicts(project: Path) -> None:
 def test_stats_json_counts(project: Path) -> None:
     data = run_json("tasks", "stats", "--feature", "001")
     assert (data["total"], data["done"], data["open"], data["unknown_markers"]) == (6, 0, 6, 0)
-    assert list(data["by_phase"]) == ["Phase 1: Setup", "Phase 2: Foundational",
-                                      "Phase 3: User Story 1 - Browse albums (Priority: P1)"]
+    assert list(data["by_phase"]) == [
+        "Phase 1: Setup",
+        "Phase 2: Foundational",
+        "Phase 3: User Story 1 - Browse albums (Priority: P1)",
+    ]
     assert (data["bom"], data["newline"]) == (True, "CRLF")
 
 
@@ -108,7 +124,9 @@ def test_openspec_folder_outside_project(tmp_path: Path, monkeypatch: pytest.Mon
     assert (data["total"], data["done"]) == (10, 10)
 
 
-@pytest.mark.parametrize("name", sorted(json.loads((FIXTURES / "speckit/expected.json").read_text())))
+@pytest.mark.parametrize(
+    "name", sorted(json.loads((FIXTURES / "speckit/expected.json").read_text()))
+)
 def test_speckit_projects_stats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     project_name = name.split("/")[0]
     shutil.copytree(FIXTURES / "speckit" / project_name, tmp_path / project_name)
@@ -128,11 +146,19 @@ def test_speckit_projects_stats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 def test_console_script_ticks(project: Path) -> None:
     specify = shutil.which("specify")
     assert specify, "the specify console script is not installed"
-    done = subprocess.run([specify, "tasks", "done", "t004", "--feature", "001", "--json"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [specify, "tasks", "done", "t004", "--feature", "001", "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["changed"] == ["T004"]
-    missing = subprocess.run([specify, "tasks", "undo", "T404", "--feature", "001"],
-                             capture_output=True, text=True, check=False)
+    missing = subprocess.run(
+        [specify, "tasks", "undo", "T404", "--feature", "001"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert missing.returncode == 1
     assert missing.stderr.startswith("error: Unknown task id T404")

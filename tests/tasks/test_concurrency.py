@@ -56,7 +56,9 @@ with open(log, "a", encoding="utf-8") as out:
 
 def make_tasks(path: Path, count: int) -> list[str]:
     ids = [f"T{number:03d}" for number in range(1, count + 1)]
-    lines = ["# Tasks", "", "## Phase 1: Setup", ""] + [f"- [ ] {i} Edit src/file_{i}.py" for i in ids]
+    lines = ["# Tasks", "", "## Phase 1: Setup", ""] + [
+        f"- [ ] {i} Edit src/file_{i}.py" for i in ids
+    ]
     path.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
     return ids
 
@@ -110,8 +112,11 @@ def test_kill_before_replace_keeps_file(tmp_path: Path) -> None:
 
 def test_console_script_ticks_concurrently(project: Path) -> None:
     commands = [
-        subprocess.Popen([sys.executable, "-m", "specify", "tasks", "done", ref, "--feature", "001"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.Popen(
+            [sys.executable, "-m", "specify", "tasks", "done", ref, "--feature", "001"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         for ref in ("T001", "T002", "T003", "T004", "T005", "T006")
     ]
     codes = [command.wait(timeout=120) for command in commands]

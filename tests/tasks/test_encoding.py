@@ -10,7 +10,9 @@ import pytest
 from specify.errors import ArtifactError
 from specify.tasks import load_tasks, parse_tasks, set_done
 
-TEXT = "# Tasks\n## Phase 1: Setup\n- [ ] T001 Create app/main.py\n- [ ] T002 Add tests/test_main.py\n"
+TEXT = (
+    "# Tasks\n## Phase 1: Setup\n- [ ] T001 Create app/main.py\n- [ ] T002 Add tests/test_main.py\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -43,7 +45,7 @@ def test_tick_keeps_encoding_bytes(tmp_path: Path, bom: bytes) -> None:
 
 
 def test_invalid_utf8_names_offset() -> None:
-    data = "- [ ] T001 café\n".encode("utf-8") + b"- [ ] T002 \xff bad\n"
+    data = "- [ ] T001 café\n".encode() + b"- [ ] T002 \xff bad\n"
     with pytest.raises(ArtifactError) as caught:
         parse_tasks(data)
     assert "byte offset 28" in str(caught.value)
@@ -69,9 +71,7 @@ def test_missing_file_error(tmp_path: Path) -> None:
         load_tasks(tmp_path / "tasks.md")
 
 
-@pytest.mark.parametrize(
-    ("newline", "style"), [("\n", "\n"), ("\r\n", "\r\n"), ("\r", "\r")]
-)
+@pytest.mark.parametrize(("newline", "style"), [("\n", "\n"), ("\r\n", "\r\n"), ("\r", "\r")])
 def test_line_endings_parsed(newline: str, style: str) -> None:
     doc = parse_tasks(TEXT.replace("\n", newline))
     assert doc.newline == style

@@ -22,8 +22,16 @@ def test_any_list_marker_is_task(bullet: str) -> None:
 
 @pytest.mark.parametrize(
     ("box", "done", "unknown"),
-    [("[ ]", False, False), ("[x]", True, False), ("[X]", True, False), ("[]", False, True),
-     ("[~]", False, True), ("[-]", False, True), ("[/]", False, True), ("[✓]", False, True)],
+    [
+        ("[ ]", False, False),
+        ("[x]", True, False),
+        ("[X]", True, False),
+        ("[]", False, True),
+        ("[~]", False, True),
+        ("[-]", False, True),
+        ("[/]", False, True),
+        ("[✓]", False, True),
+    ],
 )
 def test_checkbox_markers_classified(box: str, done: bool, unknown: bool) -> None:
     task = only_task(f"- {box} T001 Do it\n")
@@ -88,7 +96,9 @@ def test_unclosed_fence_reported() -> None:
 
 
 def test_speckit_fields_parsed() -> None:
-    task = only_task("- [ ] T012 [P] [US1] Create model in src/models/user.py (depends on T003, T007)\n")
+    task = only_task(
+        "- [ ] T012 [P] [US1] Create model in src/models/user.py (depends on T003, T007)\n"
+    )
     assert task.id == "T012"
     assert task.parallel is True
     assert task.story == "US1"

@@ -10,7 +10,10 @@ from specify.tasks import TasksDocument, next_batch, parse_tasks, task_stats
 
 
 def with_done(doc: TasksDocument, ids: set[str]) -> TasksDocument:
-    tasks = [dataclasses.replace(t, done=t.id in ids, marker="x" if t.id in ids else " ") for t in doc.tasks]
+    tasks = [
+        dataclasses.replace(t, done=t.id in ids, marker="x" if t.id in ids else " ")
+        for t in doc.tasks
+    ]
     return dataclasses.replace(doc, tasks=tasks)
 
 
@@ -35,8 +38,9 @@ def test_next_on_phased_fixture(tasks_fixture, done: set[str], expected: list[st
 
 
 def test_earlier_phase_blocks_later() -> None:
-    doc = parse_tasks("## Phase 1: A\n- [x] T001 a\n- [ ] T002 b (depends on T003)\n"
-                      "## Phase 2: B\n- [ ] T003 c\n")
+    doc = parse_tasks(
+        "## Phase 1: A\n- [x] T001 a\n- [ ] T002 b (depends on T003)\n## Phase 2: B\n- [ ] T003 c\n"
+    )
     assert batch_ids(doc) == []
 
 
@@ -57,7 +61,12 @@ def test_parallel_batch_stops_at_sequential() -> None:
 
 def test_parallel_batch_excludes_dependents() -> None:
     doc = parse_tasks("- [ ] T001 [P] a\n- [ ] T002 [P] b (depends on T001)\n- [ ] T003 [P] c\n")
-    assert batch_ids(doc) == ["T001"]
+    assert batch_ids(doc) == ["T001", "T003"]
+
+
+def test_parallel_batch_skips_claimed() -> None:
+    doc = parse_tasks("- [ ] T001 [P] a\n- [ ] T002 [P] b\n- [ ] T003 [P] c\n")
+    assert batch_ids(doc, {"T002": object()}) == ["T001", "T003"]
 
 
 def test_parallel_batch_skips_done_tasks() -> None:
