@@ -31,6 +31,10 @@ _TOP_KEY = re.compile(r"^([^\s#:][^:]*?)[ \t]*:(?:[ \t]|$)", re.MULTILINE)
 _UNQUOTED_COLON = re.compile(r"^([A-Za-z0-9_-]+):[ \t]+([^\s\"'|>\[{&*!%@`#][^\n]*?)[ \t]*$")
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
+# PyYAML's constructors raise these besides YAMLError on some tagged values, for example
+# ValueError for `2024-99-99` and AttributeError for `!!timestamp x` (PyYAML 6.0).
+_YAML_FAULTS = (yaml.YAMLError, ValueError, TypeError, AttributeError, KeyError, IndexError,
+                RecursionError, OverflowError)
 
 
 def _fail(file: str, line: int, code: str, message: str, hint: str, column: int | None = None):
@@ -125,7 +129,7 @@ def parse_frontmatter_yaml(frontmatter_text: str, file: str, first_line: int) ->
     """Load the YAML between the delimiters, retrying once with colon values quoted."""
     try:
         return _load_yaml(frontmatter_text), []
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError) as exc:
+    except _YAML_FAULTS as exc:
         original = exc
 
     quoted, changed = _quote_colon_values(frontmatter_text)
@@ -133,7 +137,7 @@ def parse_frontmatter_yaml(frontmatter_text: str, file: str, first_line: int) ->
         raise _yaml_error(original, file, first_line)
     try:
         data = _load_yaml(quoted)
-    except (yaml.YAMLError, ValueError, TypeError, RecursionError, OverflowError):
+    except _YAML_FAULTS:
         raise _yaml_error(original, file, first_line) from None
     diagnostics = [
         Diagnostic(file, first_line + index, "warning", "quoted-retry",
