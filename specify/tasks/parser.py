@@ -5,7 +5,7 @@ A task is a GFM task-list item at any indentation with any list marker (``-``, `
 symbol character (``[~]``, ``[-]``, ``[✓]``); a letter or digit in brackets, as in the legend
 ``- [P] tasks = ...``, is not a checkbox, and neither is a link bullet ``- [text](url)``.
 Lines inside fenced code blocks (backticks or tildes, three or more, closed only by a fence
-of the same character at least as long) are never tasks. A non-blank, more indented line
+of the same character at least as long) and inside HTML comment blocks are never tasks. A non-blank, more indented line
 right after a task that starts no list item, heading or fence continues the task's text.
 """
 
@@ -30,7 +30,8 @@ TASK_LINE = re.compile(
     r"\[(?P<marker>[^\[\]]?)\](?=[ \t]|$)(?P<text>.*)$"
 )
 LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*#*[ \t]*$")
+HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+COMMENT_OPEN = re.compile(r"^ {0,3}<!--")
 PHASE_HEADING = re.compile(
     r"^(?:\*\*)?Phase[ \t]+(\d+(?:\.\d+)*)(?:\*\*)?\b[ \t]*(?:[:.\u2013\u2014-]+[ \t]*)?(.*)$",
     re.IGNORECASE,
@@ -77,6 +78,7 @@ class _State:
     phase: Phase | None = None
     fence: str | None = None
     fence_line: int = 0
+    in_comment: bool = False
     current: _OpenTask | None = None
     stack: list[tuple[int, int]] = field(default_factory=list)
 
@@ -136,6 +138,13 @@ def _scan_line(state: _State, number: int, offset: int, line: str) -> None:
     if state.fence is not None:
         if _closes_fence(state.fence, line):
             state.fence = None
+        return
+
+    if state.in_comment or COMMENT_OPEN.match(line):
+        # An HTML comment block runs to the line that contains `-->`; it never renders.
+        _finish_task(state)
+        after_open = line if state.in_comment else line[line.find("<!--") + 4 :]
+        state.in_comment = "-->" not in after_open
         return
 
     fence = FENCE_OPEN.match(line)

@@ -221,3 +221,29 @@ def test_nested_subtasks_fixture(tasks_fixture) -> None:
     doc = parse_tasks(tasks_fixture("nested-subtasks.md"))
     assert [t.id for t in doc.tasks] == ["T001", "T001a", "T001b", "T002", "T002a", "T003", "T004"]
     assert [t.id for t in doc.tasks if not t.done] == ["T001a", "T001b", "T002a", "T004"]
+
+
+def test_html_comment_block_hidden() -> None:
+    doc = parse_tasks(
+        "<!--\n- [ ] T900 hidden\n-->\n<!-- - [ ] T901 hidden --> \n- [ ] T001 shown <!-- note -->\n"
+    )
+    assert [t.id for t in doc.tasks] == ["T001"]
+
+
+@pytest.mark.parametrize(
+    ("heading", "is_phase"),
+    [
+        ("## Phase 1: Setup ##", True),
+        ("## Phase 2: C#", True),
+        ("##Phase 3", False),
+        ("    ## Phase 4", False),
+    ],
+)
+def test_heading_forms(heading: str, is_phase: bool) -> None:
+    doc = parse_tasks(heading + "\n- [ ] T001 a\n")
+    assert bool(doc.phases) is is_phase
+
+
+def test_closing_hashes_need_space() -> None:
+    doc = parse_tasks("## Phase 2: C#\n- [ ] T001 a\n")
+    assert doc.phases[0].title == "C#"
