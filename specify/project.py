@@ -77,6 +77,11 @@ def _feature_dirs(root: Path) -> list[Path]:
     return sorted(found, key=lambda p: p.name)
 
 
+def _number_value(name: str) -> int | None:
+    match = FEATURE_NUMBER.match(name)
+    return int(match.group(1)) if match else None
+
+
 def match_feature(root: Path, value: str, origin: str) -> Path:
     """Find the feature folder named by ``value``: a number, a folder name or a path."""
     looks_like_path = "/" in value or "\\" in value or value.startswith((".", "~"))
@@ -90,7 +95,11 @@ def match_feature(root: Path, value: str, origin: str) -> Path:
         if exact.is_dir():
             return exact.resolve()
     number = FEATURE_NUMBER.match(value)
-    matches = [p for p in _feature_dirs(root) if number and p.name.startswith(number.group(1) + "-")]
+    if value.isdigit():
+        # A bare number matches by value, so "3" and "003" both name 003-export.
+        matches = [p for p in _feature_dirs(root) if _number_value(p.name) == int(value)]
+    else:
+        matches = [p for p in _feature_dirs(root) if number and p.name.startswith(number.group(1) + "-")]
     if len(matches) == 1:
         return matches[0].resolve()
     known = ", ".join(p.name for p in _feature_dirs(root)) or "none"
