@@ -1,0 +1,1 @@
+"""Local corpora: discovery, deduplication, tokenised shards, stage mixtures and the loader."""

@@ -1,0 +1,1 @@
+"""Pretraining: recipes, optimizer and schedule, the training loop, checkpoints and evaluation."""
