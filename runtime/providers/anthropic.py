@@ -108,7 +108,8 @@ class AnthropicProvider:
     def complete(self, request: ModelRequest, stream_to: StreamCallback | None = None) -> ModelResponse:
         self._check_size(request)
         params = build_params(self.model, request)
-        message = self._call(lambda client: _stream(client, params, stream_to))
+        progress = _Progress()
+        message = self._call(lambda client: _stream(client, params, stream_to, progress), progress)
         return to_response(message, request)
 
     def _check_size(self, request: ModelRequest) -> None:
@@ -119,23 +120,31 @@ class AnthropicProvider:
         # The estimate counts high, so confirm with the exact count before rejecting.
         ensure_fits(self.count_tokens_exact(request), request.max_tokens, window, self.model)
 
-    def _call(self, action: Any) -> Any:
+    def _call(self, action: Any, progress: _Progress | None = None) -> Any:
         try:
             return action(self._sdk_client())
         except ProviderError:
             raise
         except Exception as exc:
-            mapped = map_sdk_error(exc, self.backend, self.model)
+            started = progress is not None and progress.events > 0
+            mapped = map_sdk_error(exc, self.backend, self.model, mid_stream=started)
             if mapped is None:
                 raise
             raise mapped from exc
 
 
-def _stream(client: Any, params: dict[str, Any], stream_to: StreamCallback | None) -> Any:
+class _Progress:
+    """Counts stream events, so a failure can be told apart from a connection never made."""
+
+    events = 0
+
+
+def _stream(client: Any, params: dict[str, Any], stream_to: StreamCallback | None, progress: _Progress) -> Any:
     """Run one streaming request, forwarding text and output JSON, and return the final message."""
     current_tool: str | None = None
     with client.messages.stream(**params) as stream:
         for event in stream:
+            progress.events += 1
             if stream_to is None:
                 continue
             if event.type == "content_block_start":

@@ -50,10 +50,22 @@ def _error_type(body: Any) -> str:
     return ""
 
 
-def map_sdk_error(exc: BaseException, backend: str, model: str) -> ProviderError | None:
-    """Return the project error for an SDK or HTTP client exception, or None if it is neither."""
+def map_sdk_error(
+    exc: BaseException, backend: str, model: str, *, mid_stream: bool = False
+) -> ProviderError | None:
+    """Return the project error for an SDK or HTTP client exception, or None if it is neither.
+
+    ``mid_stream`` says the reply had started to arrive, so a connection error means the
+    server dropped the connection rather than being unreachable.
+    """
     names = _class_names(exc)
     detail = _detail(exc)
+    connection_error = bool(names & {"APIConnectionError", "TransportError"})
+    if mid_stream and connection_error and "APITimeoutError" not in names:
+        return ProviderUnavailableError(
+            f"The {backend} server dropped the connection while sending the reply for {model}: {detail}",
+            "Nothing was written; retry the stage.",
+        )
     if "APITimeoutError" in names or "TimeoutException" in names:
         return ProviderTimeoutError(
             f"The {backend} request for {model} timed out after the SDK's retries: {detail}",
@@ -66,8 +78,8 @@ def map_sdk_error(exc: BaseException, backend: str, model: str) -> ProviderError
         )
     if "TransportError" in names:
         return ProviderUnavailableError(
-            f"The {backend} server dropped the connection while sending the reply for {model}: {detail}",
-            "Nothing was written; retry the stage.",
+            f"The connection to the {backend} server failed for {model}: {detail}",
+            "Check the network and the base URL, then retry.",
         )
     if "APIStatusError" in names:
         return _map_status(exc, backend, model, detail)
