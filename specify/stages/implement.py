@@ -1,0 +1,177 @@
+"""The implement stage: an agent loop over `tasks next` batches.
+
+Per batch: claim the tasks, let the model read and write files (confined to the repository)
+and run commands (behind the shell policy) for up to the remaining turns, run the project's
+test command, tick the tasks only when it passes, optionally commit, and record progress in
+``state.json`` so ``--resume`` continues after a crash or Ctrl-C. The loop stops when no task
+is left, a check fails, or the turn or token budget is reached, and reports what it did.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from runtime.providers.base import Message, ModelRequest, ToolSpec
+from runtime.tools import Toolbox, Workspace
+from runtime.tools.files import read_tools, write_tools
+from runtime.tools.shell import ShellPolicy, run_command, shell_tool
+from specify.errors import SpecifyError
+from specify.settings import LoadedSettings
+from specify.stages.inputs import StageInputs
+from specify.stages.prompts import render_prompt
+from specify.stages.registry import Stage
+from specify.stages.session import BudgetExceededError, RunSession
+
+logger = logging.getLogger(__name__)
+
+
+def _approver(options: Any):  # type: ignore[no-untyped-def]
+    """Return the callback that decides "ask" commands: --yes approves, no terminal denies."""
+
+    def approve(command: str, reason: str) -> bool:
+        if options.yes:
+            return True
+        if not options.interactive or options.ask is None:
+            return False
+        reply = options.ask(f"Allow the model to run `{command}` ({reason})?", ["y", "n"], "n")
+        return reply.strip().lower() in ("y", "yes")
+
+    return approve
+
+
+def _toolbox(root: Path, options: Any, written: list[str]) -> Toolbox:
+    workspace = Workspace(root)
+    toolbox = Toolbox()
+    toolbox.add(*read_tools(workspace))
+    toolbox.add(*write_tools(workspace, on_write=lambda path: written.append(workspace.relative(path))))
+    toolbox.add(shell_tool(root, ShellPolicy(), _approver(options)))
+    return toolbox
+
+
+def _batch(inputs: StageInputs, options: Any, done_ids: set[str]) -> list[Any]:
+    from specify.tasks import load_tasks, next_batch, read_claims
+
+    doc = load_tasks(inputs.feature_dir / "tasks.md")
+    if options.task:
+        wanted = options.task.strip().upper()
+        matches = [t for t in doc.tasks if (t.id or "").upper() == wanted]
+        if not matches:
+            raise SpecifyError(f"Task {options.task} is not in {doc.path}.", "List tasks with `specify tasks list`.")
+        return [] if matches[0].done or wanted in done_ids else matches
+    return [t for t in next_batch(doc, read_claims(inputs.root)) if (t.id or "") not in done_ids]
+
+
+def _work_on(session: RunSession, system: Any, batch: list[Any], inputs: StageInputs, toolbox: Toolbox,
+             skill_session: Any, turns_left: int, test_command: str | None) -> tuple[int, str]:
+    """Run the tool loop for one batch; return the turns used and the model's summary."""
+    prompt = render_prompt("implement", tasks=batch, plan=inputs.artifact("plan.md")[:8000], test_command=test_command)
+    specs = [ToolSpec.from_dict(d) for d in toolbox.definitions() + skill_session.tool_definitions()]
+    skill_tools = {d["name"] for d in skill_session.tool_definitions()}
+    conversation = [Message.user(prompt)]
+    turns = 0
+    summary = ""
+    while turns < turns_left:
+        turns += 1
+        response = session.call(ModelRequest(messages=conversation, system=system, tools=specs, max_tokens=4096))
+        summary = response.text
+        if not response.tool_calls:
+            break
+        conversation.append(Message.assistant(response.text, response.tool_calls))
+        for call in response.tool_calls:
+            if call.name in skill_tools:
+                content, is_error = skill_session.handle_tool_call(call.name, call.arguments), False
+            else:
+                result = toolbox.call(call.name, call.arguments)
+                content, is_error = result.content, result.is_error
+            session.record.event("tool_result", name=call.name, arguments=call.arguments, is_error=is_error,
+                                 content=content[:4000])
+            conversation.append(Message.tool_result(call.id, content, is_error=is_error))
+    return turns, summary
+
+
+def _commit(root: Path, message: str) -> str | None:
+    import git  # GitPython: about 60 ms
+
+    try:
+        repo = git.Repo(root)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+    repo.git.add(A=True)
+    if not repo.is_dirty(index=True, untracked_files=False):
+        return None
+    repo.index.commit(message)
+    return repo.head.commit.hexsha[:12]
+
+
+def run_implement(stage: Stage, options: Any, inputs: StageInputs, loaded: LoadedSettings, session: RunSession,
+                  result: Any, skills: Any, skill_session: Any, explicit: list[str]) -> None:
+    from specify.stages.execute import _system
+    from specify.tasks import release_claim, set_done, write_claim
+
+    record = session.record
+    state = _resume_state(inputs.root, options, record)
+    done_ids: set[str] = set(state.get("done", []))
+    max_turns = loaded.settings.budget.max_turns
+    turns_used = 0
+    written: list[str] = []
+    test_command = loaded.settings.implement.test_command
+    system = _system(stage, inputs, skills, loaded, True, "", explicit)
+    toolbox = _toolbox(inputs.root, options, written)
+    outcome, reason = "ok", "no open task is left"
+    try:
+        while True:
+            batch = _batch(inputs, options, done_ids)
+            if not batch:
+                break
+            if turns_used >= max_turns:
+                outcome, reason = "budget", f"the turn budget of {max_turns} is used up"
+                break
+            ids = [t.id for t in batch]
+            write_claim(inputs.root, record.run_id, ids)
+            record.event("batch", tasks=ids)
+            used, summary = _work_on(session, system, batch, inputs, toolbox, skill_session,
+                                     max_turns - turns_used, test_command)
+            turns_used += used
+            if test_command:
+                status, output = run_command(test_command, inputs.root)
+                record.event("check", command=test_command, status=status, output=output[-4000:])
+                if status != 0:
+                    outcome, reason = "failed", f"`{test_command}` failed (exit {status}) after {', '.join(ids)}"
+                    break
+            set_done(inputs.feature_dir / "tasks.md", ids, done=True)
+            done_ids.update(ids)
+            record.write_json("state.json", {"done": sorted(done_ids), "turns": turns_used})
+            if loaded.settings.implement.commit_per_task:
+                sha = _commit(inputs.root, f"Implement {', '.join(ids)}\n\n{summary.strip()[:1500]}")
+                record.event("commit", tasks=ids, sha=sha)
+            if options.task:
+                break
+    except BudgetExceededError as exc:
+        outcome, reason = "budget", str(exc)
+    finally:
+        release_claim(inputs.root, record.run_id)
+    result.status = outcome
+    result.files = sorted(set(written))
+    result.details.update({"done": sorted(done_ids), "turns": turns_used})
+    result.message = f"implemented {len(done_ids)} task(s) in {turns_used} turn(s); stopped because {reason}"
+
+
+def _resume_state(root: Path, options: Any, record: Any) -> dict[str, Any]:
+    """Return the progress of the run being resumed ("" means the latest implement run)."""
+    if options.resume is None:
+        return {}
+    from runtime.runs import list_runs
+
+    candidates = [r for r in list_runs(root) if r.run_id != record.run_id and "-implement-" in r.run_id]
+    if options.resume:
+        candidates = [r for r in candidates if r.run_id == options.resume]
+        if not candidates:
+            raise SpecifyError(f"No implement run '{options.resume}' to resume.", "List runs with `specify runs list`.")
+    if not candidates:
+        return {}
+    previous = candidates[-1]
+    state = previous.read_json("state.json", {}) or {}
+    record.event("resume", from_run=previous.run_id, done=state.get("done", []))
+    return state

@@ -1,0 +1,69 @@
+"""Gather what a stage reads: the constitution and the feature's artifacts."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from specify.errors import ArtifactError
+from specify.project import Resolved
+
+CONSTITUTION = Path(".specify") / "memory" / "constitution.md"
+PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]{2,}\]")
+# Which stage produces each artifact, for "run this first" errors.
+PRODUCED_BY = {"spec.md": "specify", "plan.md": "plan", "tasks.md": "tasks"}
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 artifact, tolerating a BOM and normalising line endings for prompts."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ArtifactError(
+            f"{path} is not valid UTF-8 (byte {exc.start}).", "Save it as UTF-8 and run the stage again."
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def constitution_is_template(text: str) -> bool:
+    return not text.strip() or bool(PLACEHOLDER.search(text))
+
+
+@dataclass
+class StageInputs:
+    root: Path
+    feature: Resolved | None = None
+    constitution: str = ""
+    artifacts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def feature_dir(self) -> Path:
+        if self.feature is None:
+            raise ArtifactError("This stage needs an active feature.", "Run `specify run specify \"...\"` first.")
+        return self.feature.path
+
+    def artifact(self, name: str) -> str:
+        return self.artifacts.get(name, "")
+
+
+def gather(root: Path, feature: Resolved | None, required: tuple[str, ...], optional: tuple[str, ...]) -> StageInputs:
+    """Read the constitution and the named artifacts; a missing required one is an error."""
+    constitution = read_text(root / CONSTITUTION)
+    inputs = StageInputs(root, feature, "" if constitution_is_template(constitution) else constitution)
+    if feature is None:
+        return inputs
+    for name in (*required, *optional):
+        path = feature.path / name
+        if path.is_file():
+            inputs.artifacts[name] = read_text(path)
+        elif name in required:
+            stage = PRODUCED_BY.get(name, "the previous stage")
+            raise ArtifactError(
+                f"{path} does not exist.", f"Run `specify run {stage}` first (or `/speckit.{stage}` in your agent)."
+            )
+    return inputs
