@@ -85,6 +85,8 @@ def _files(text: str) -> tuple[str, ...]:
         if _looks_like_path(candidate, quoted=True):
             found.append(candidate)
     for token in _BACKTICK.sub(" ", text).split():
+        if "/" not in token and "\\" not in token and "." not in token:
+            continue
         candidate = token.strip(_STRIP).rstrip(".")
         if _looks_like_path(candidate, quoted=False):
             found.append(candidate)
