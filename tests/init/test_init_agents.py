@@ -11,7 +11,17 @@ import yaml
 
 from specify.fsutil import sha256_bytes
 
-STAGES = ["constitution", "specify", "clarify", "plan", "checklist", "tasks", "analyze", "implement", "converge"]
+STAGES = [
+    "constitution",
+    "specify",
+    "clarify",
+    "plan",
+    "checklist",
+    "tasks",
+    "analyze",
+    "implement",
+    "converge",
+]
 
 # key -> (extra init args, path pattern per stage, argument placeholder expected in the body)
 EXPECTED = {
@@ -56,7 +66,9 @@ def test_agent_files_and_placeholders(specify, tmp_path: Path, key: str) -> None
             assert front_matter(text)["description"]
 
 
-@pytest.mark.parametrize(("alias", "key"), [("cursor-agent", "cursor"), ("agents", "codex"), ("kiro-cli", "kiro")])
+@pytest.mark.parametrize(
+    ("alias", "key"), [("cursor-agent", "cursor"), ("agents", "codex"), ("kiro-cli", "kiro")]
+)
 def test_spec_kit_aliases_accepted(specify, tmp_path: Path, alias: str, key: str) -> None:
     run = specify("init", str(tmp_path / "p"), "--integration", alias, "--no-git", "--json")
     assert run.exit_code == 0, run.stderr
@@ -96,14 +108,34 @@ def test_manifest_records_every_file(specify, tmp_path: Path) -> None:
 
 
 def test_several_agents_in_one_run(specify, tmp_path: Path) -> None:
-    run = specify("init", str(tmp_path), "--agent", "claude", "--agent", "gemini", "--agent", "claude", "--no-git")
+    run = specify(
+        "init",
+        str(tmp_path),
+        "--agent",
+        "claude",
+        "--agent",
+        "gemini",
+        "--agent",
+        "claude",
+        "--no-git",
+    )
     assert run.exit_code == 0, run.stderr
     assert (tmp_path / ".claude/skills/speckit-plan/SKILL.md").is_file()
     assert (tmp_path / ".gemini/commands/speckit.plan.toml").is_file()
 
 
 def test_commands_mode_applies_where_supported(specify, tmp_path: Path) -> None:
-    run = specify("init", str(tmp_path), "--agent", "claude", "--agent", "copilot", "--commands", "--no-git", "--json")
+    run = specify(
+        "init",
+        str(tmp_path),
+        "--agent",
+        "claude",
+        "--agent",
+        "copilot",
+        "--commands",
+        "--no-git",
+        "--json",
+    )
     assert run.exit_code == 0, run.stderr
     modes = {agent["key"]: agent["mode"] for agent in run.json()["agents"]}
     assert modes == {"claude": "skills", "copilot": "commands"}
@@ -132,6 +164,8 @@ def test_generic_requires_commands_dir(specify, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("folder", ["../outside", "/tmp/elsewhere"])
 def test_commands_dir_stays_inside(specify, tmp_path: Path, folder: str) -> None:
-    run = specify("init", str(tmp_path / "p"), "--agent", "generic", "--commands-dir", folder, "--no-git")
+    run = specify(
+        "init", str(tmp_path / "p"), "--agent", "generic", "--commands-dir", folder, "--no-git"
+    )
     assert run.exit_code == 2
     assert "inside the project" in run.stderr

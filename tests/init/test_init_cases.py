@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import FIXTURES, snapshot
+from init_support import FIXTURES, snapshot
 
 from specify.fsutil import sha256_bytes
 
@@ -15,7 +15,9 @@ USER_FILES = ("CLAUDE.md", ".github/copilot-instructions.md")
 
 def test_settings_merge_keeps_user_lines(specify, user_folder: Path) -> None:
     original = (user_folder / ".vscode/settings.json").read_text()
-    run = specify("init", "--here", *AGENTS, "--commands", "--force", "--no-git", "--json", cwd=user_folder)
+    run = specify(
+        "init", "--here", *AGENTS, "--commands", "--force", "--no-git", "--json", cwd=user_folder
+    )
     assert run.exit_code == 0, run.stderr
     merged = (user_folder / ".vscode/settings.json").read_text()
     for line in original.splitlines():
@@ -54,7 +56,11 @@ def test_constitution_and_template_kept(specify, user_project: Path) -> None:
         assert statuses[".specify/memory/constitution.md"] == "kept"
         assert statuses[".specify/templates/spec-template.md"] == "kept"
     after = snapshot(user_project)
-    for name in (".specify/memory/constitution.md", ".specify/templates/spec-template.md", *USER_FILES):
+    for name in (
+        ".specify/memory/constitution.md",
+        ".specify/templates/spec-template.md",
+        *USER_FILES,
+    ):
         assert after[name] == before[name], name
 
 
@@ -78,7 +84,9 @@ def build_speckit_project(root: Path) -> dict[str, bytes]:
         ".specify/templates/plan-template.md": b"# Plan, our way\n",
         ".claude/skills/speckit-specify/SKILL.md": b"---\nname: speckit-specify\n---\nspec-kit specify\n",
         ".claude/skills/speckit-taskstoissues/SKILL.md": b"spec-kit issues\n",
-        ".specify/memory/constitution.md": (FIXTURES / "user-project/.specify/memory/constitution.md").read_bytes(),
+        ".specify/memory/constitution.md": (
+            FIXTURES / "user-project/.specify/memory/constitution.md"
+        ).read_bytes(),
         ".specify/scripts/bash/common.sh": b"#!/usr/bin/env bash\n",
         ".specify/init-options.json": b'{"integration": "claude", "script": "sh"}\n',
         "specs/001-photo-albums/spec.md": b"# Photo albums\n",
@@ -89,7 +97,12 @@ def build_speckit_project(root: Path) -> dict[str, bytes]:
         "speckit": {k: v for k, v in hashes.items() if k.startswith(".specify")},
     }
     for key, files in manifests.items():
-        data = {"integration": key, "version": "1.2.3", "installed_at": "2026-11-02T10:00:00", "files": files}
+        data = {
+            "integration": key,
+            "version": "1.2.3",
+            "installed_at": "2026-11-02T10:00:00",
+            "files": files,
+        }
         current[f".specify/integrations/{key}.manifest.json"] = json.dumps(data).encode()
     for path, data in current.items():
         (root / path).parent.mkdir(parents=True, exist_ok=True)

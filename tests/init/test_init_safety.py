@@ -9,7 +9,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
-from conftest import snapshot
+from init_support import snapshot
 
 from specify.fsutil import sha256_bytes
 from specify.resources import templates_dir
@@ -19,7 +19,16 @@ SKILL = ".claude/skills/speckit-plan/SKILL.md"
 
 
 def test_rerun_is_byte_identical(specify, tmp_path: Path) -> None:
-    args = ("init", str(tmp_path), "--agent", "claude", "--agent", "copilot", "--commands", "--no-git")
+    args = (
+        "init",
+        str(tmp_path),
+        "--agent",
+        "claude",
+        "--agent",
+        "copilot",
+        "--commands",
+        "--no-git",
+    )
     first = specify(*args)
     before = snapshot(tmp_path)
     second = specify(*args, "--json")
@@ -133,13 +142,17 @@ def test_gitignore_keeps_state_out(specify, tmp_path: Path) -> None:
     assert lines == ["extensions/*/local-config.yml", "feature.json", "runs/", "*.lock"]
 
 
-def test_init_makes_no_network_call(specify, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_init_makes_no_network_call(
+    specify, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("init opened a socket")
 
     monkeypatch.setattr(socket, "socket", refuse)
     monkeypatch.setattr(socket, "create_connection", refuse)
     monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    run = specify("init", str(tmp_path / "p"), "--agent", "copilot", "--agent", "gemini", "--commands")
+    run = specify(
+        "init", str(tmp_path / "p"), "--agent", "copilot", "--agent", "gemini", "--commands"
+    )
     assert run.exit_code == 0, run.stderr
     assert (tmp_path / "p/.git").is_dir()
