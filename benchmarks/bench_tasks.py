@@ -22,10 +22,7 @@ from specify.fsutil import atomic_write_bytes
 from specify.tasks import parse_tasks, set_done
 
 HERE = Path(__file__).resolve().parent
-LARGEST = (
-    HERE.parent
-    / "tests/fixtures/speckit/schoolboyqueue__autospec/specs/002-go-binary-migration/tasks.md"
-)
+LARGEST = HERE.parent / "tests/fixtures/speckit/schoolboyqueue__autospec/specs/002-go-binary-migration/tasks.md"
 BOX = re.compile(r"^\s*[-*+] \[.\]")
 
 

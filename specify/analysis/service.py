@@ -61,17 +61,13 @@ def analyze_feature(root: Path, feature_dir: Path) -> Report:
         except ArtifactError as exc:
             report.add(name, 1, "unreadable", "error", str(exc))
 
-    constitution = _read(
-        root / CONSTITUTION, root, report, "warning", "Run `specify run constitution`."
-    )
+    constitution = _read(root / CONSTITUTION, root, report, "warning", "Run `specify run constitution`.")
     if constitution is not None:
         check_constitution(constitution, report)
     return report
 
 
-def _exists(
-    path: Path, root: Path, report: Report, fix: str, severity: Severity = "warning"
-) -> bool:
+def _exists(path: Path, root: Path, report: Report, fix: str, severity: Severity = "warning") -> bool:
     if path.is_file():
         return True
     report.add(
@@ -84,9 +80,7 @@ def _exists(
     return False
 
 
-def _read(
-    path: Path, root: Path, report: Report, severity: Severity, fix: str
-) -> MarkdownFile | None:
+def _read(path: Path, root: Path, report: Report, severity: Severity, fix: str) -> MarkdownFile | None:
     if not _exists(path, root, report, fix, severity):
         return None
     name = _relative(path, root)

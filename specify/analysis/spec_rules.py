@@ -25,9 +25,7 @@ MAX_CLARIFICATIONS = 3
 # Sections of the pre-1.0 spec template that instruct the author; their examples are not content.
 GUIDANCE_SECTIONS = ("execution flow", "quick guidelines")
 
-REQUIREMENT_ID = re.compile(
-    r"^\s*(?:[-*+]|\d+[.)]|\|)?\s*(?:\*\*)?\s*((?:FR|SC|NFR)-\d+[A-Za-z]?)\b"
-)
+REQUIREMENT_ID = re.compile(r"^\s*(?:[-*+]|\d+[.)]|\|)?\s*(?:\*\*)?\s*((?:FR|SC|NFR)-\d+[A-Za-z]?)\b")
 CLARIFICATION = re.compile(r"\[NEEDS CLARIFICATION(?::[^\]]*)?\]")
 STORY_HEADING = re.compile(r"^(?:User\s+Story|US)[\s-]*(\d+)\b", re.IGNORECASE)
 
@@ -78,9 +76,7 @@ def _check_unique_ids(doc: MarkdownFile, report: Report) -> None:
 
 def _check_clarifications(doc: MarkdownFile, report: Report) -> None:
     markers = [
-        line
-        for line in section_lines(doc, GUIDANCE_SECTIONS)
-        if CLARIFICATION.search(_without_code_spans(line.text))
+        line for line in section_lines(doc, GUIDANCE_SECTIONS) if CLARIFICATION.search(_without_code_spans(line.text))
     ]
     for line in markers:
         report.add(

@@ -9,9 +9,7 @@ from specify.tasks.encoding import split_lines
 from specify.tasks.model import Task, TasksDocument
 
 # Spec-kit's task line: `- [ ] T012 [P] [US1] Description`, tags optional and in this order.
-TASK_FORMAT = re.compile(
-    r"^- \[[ xX]\] T\d{3,}[A-Za-z]? (?:\[P\] )?(?:\[US\d+\] )?(?!\[(?:P|US\d+)\])\S"
-)
+TASK_FORMAT = re.compile(r"^- \[[ xX]\] T\d{3,}[A-Za-z]? (?:\[P\] )?(?:\[US\d+\] )?(?!\[(?:P|US\d+)\])\S")
 STORY_IN_HEADING = re.compile(r"\b(?:User\s+Story|US)[\s-]*(\d+)\b", re.IGNORECASE)
 
 

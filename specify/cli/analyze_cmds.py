@@ -20,9 +20,7 @@ def analyze_command(feature: str | None = FEATURE_OPTION, as_json: bool = JSON_O
             where = f"{finding['file']}:{finding['line']}"
             typer.echo(f"{where}: {finding['severity']} [{finding['rule']}]")
             typer.echo(_wrap(finding["message"], indent="    "))
-        typer.echo(
-            f"{data['errors']} error(s), {data['warnings']} warning(s) in {data['feature_dir']}"
-        )
+        typer.echo(f"{data['errors']} error(s), {data['warnings']} warning(s) in {data['feature_dir']}")
 
     emit(data, as_json, human)
     if data["errors"]:

@@ -9,14 +9,10 @@ import typer
 
 from specify.cli.output import FEATURE_OPTION, JSON_OPTION, emit, warn
 
-tasks_app = typer.Typer(
-    help="List, schedule and tick the tasks in the feature's tasks.md.", no_args_is_help=True
-)
+tasks_app = typer.Typer(help="List, schedule and tick the tasks in the feature's tasks.md.", no_args_is_help=True)
 
 WIDTH = 80
-IDS_ARGUMENT = typer.Argument(
-    ..., help="Task ids such as T001 (any case), or L<line> for tasks without an id."
-)
+IDS_ARGUMENT = typer.Argument(..., help="Task ids such as T001 (any case), or L<line> for tasks without an id.")
 SHA_OPTION = typer.Option(
     None,
     "--if-sha256",
@@ -87,11 +83,7 @@ def next_command(feature: str | None = FEATURE_OPTION, as_json: bool = JSON_OPTI
         for row in data["claimed"]:
             typer.echo(f"skipped {row['id']}: claimed by run {row['claimed_by']}")
         if not data["tasks"]:
-            reason = (
-                "all tasks are done"
-                if not data["remaining"]
-                else "open tasks are blocked or claimed"
-            )
+            reason = "all tasks are done" if not data["remaining"] else "open tasks are blocked or claimed"
             typer.echo(f"No runnable task: {reason}.")
 
     emit(data, as_json, human)
@@ -146,8 +138,7 @@ def stats_command(feature: str | None = FEATURE_OPTION, as_json: bool = JSON_OPT
     def human() -> None:
         typer.echo(_shown(data["file"]))
         typer.echo(
-            f"{data['done']}/{data['total']} done, {data['open']} open, "
-            f"{data['unknown_markers']} unknown markers"
+            f"{data['done']}/{data['total']} done, {data['open']} open, {data['unknown_markers']} unknown markers"
         )
         for phase, row in data["by_phase"].items():
             counts = f"{row['done']:>4}/{row['total']:<4}"

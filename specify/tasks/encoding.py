@@ -64,8 +64,7 @@ def decode_bytes(data: bytes, path: Path | None = None) -> Decoded:
         offset = skip + exc.start
         bad = data[offset : offset + 1].hex()
         raise ArtifactError(
-            f"{name} is not valid {encoding.upper()}: byte 0x{bad} at byte offset {offset} "
-            f"({exc.reason}).",
+            f"{name} is not valid {encoding.upper()}: byte 0x{bad} at byte offset {offset} ({exc.reason}).",
             "Re-save the file as UTF-8.",
         ) from exc
     return Decoded(text, encoding, bom)

@@ -29,9 +29,7 @@ def next_batch(doc: TasksDocument, claimed: Mapping[str, Any] | None = None) -> 
     claimed_refs = {ref.upper() for ref in (claimed or {})}
     done_ids = {task.id.upper() for task in doc.tasks if task.id and task.done}
     known_ids = {task.id.upper() for task in doc.tasks if task.id}
-    open_phases = {
-        task.phase_index for task in doc.tasks if not task.done and task.phase_index >= 0
-    }
+    open_phases = {task.phase_index for task in doc.tasks if not task.done and task.phase_index >= 0}
     earliest_open = min(open_phases, default=None)
 
     def runnable(task: Task) -> bool:
@@ -39,9 +37,7 @@ def next_batch(doc: TasksDocument, claimed: Mapping[str, Any] | None = None) -> 
             return False
         if task.phase_index >= 0 and earliest_open is not None and task.phase_index > earliest_open:
             return False
-        return all(
-            dep.upper() in done_ids or dep.upper() not in known_ids for dep in task.depends_on
-        )
+        return all(dep.upper() in done_ids or dep.upper() not in known_ids for dep in task.depends_on)
 
     for position, task in enumerate(doc.tasks):
         if runnable(task):

@@ -149,8 +149,7 @@ def document_warnings(doc: TasksDocument) -> list[str]:
         )
     if doc.unclosed_fence_line is not None:
         found.append(
-            f"{where}:{doc.unclosed_fence_line}: code fence never closes, so no line after it "
-            "is read as a task."
+            f"{where}:{doc.unclosed_fence_line}: code fence never closes, so no line after it is read as a task."
         )
     return found
 
@@ -160,9 +159,7 @@ def _encoding_facts(doc: TasksDocument) -> dict[str, Any]:
     return {"encoding": doc.encoding, "bom": doc.bom, "newline": newline}
 
 
-def mark(
-    ids: list[str], done: bool, feature: str | None = None, expected_sha256: str | None = None
-) -> dict[str, Any]:
+def mark(ids: list[str], done: bool, feature: str | None = None, expected_sha256: str | None = None) -> dict[str, Any]:
     """Tick (``done=True``) or untick the named tasks; return what changed and the new hash."""
     if not ids:
         raise ArtifactError("No task ids given.", "Name one or more ids, for example T001.")

@@ -33,9 +33,7 @@ class MarkResult:
     unchanged: tuple[str, ...]
 
 
-def set_done(
-    path: Path, ids: Iterable[str], done: bool = True, expected_sha256: str | None = None
-) -> TasksDocument:
+def set_done(path: Path, ids: Iterable[str], done: bool = True, expected_sha256: str | None = None) -> TasksDocument:
     """Mark the tasks named by ``ids`` done (``[x]``) or open (``[ ]``) and return the new document.
 
     ``ids`` are task ids in any case (``t001``) or ``L<line>`` for tasks without an id. Raises
@@ -45,9 +43,7 @@ def set_done(
     return mark_tasks(path, ids, done, expected_sha256).document
 
 
-def mark_tasks(
-    path: Path, ids: Iterable[str], done: bool = True, expected_sha256: str | None = None
-) -> MarkResult:
+def mark_tasks(path: Path, ids: Iterable[str], done: bool = True, expected_sha256: str | None = None) -> MarkResult:
     """Do what :func:`set_done` does and also report which tasks changed state."""
     path = Path(path)
     refs = list(ids)

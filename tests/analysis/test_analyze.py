@@ -53,9 +53,7 @@ TASKS = """# Tasks
 - [ ] T004 [US2] Share link in app/share.py
 """
 
-CONSTITUTION = (
-    "# Photo Constitution\n\n## Core Principles\n\n### I. Tests first\n\n**Version**: 1.0.0\n"
-)
+CONSTITUTION = "# Photo Constitution\n\n## Core Principles\n\n### I. Tests first\n\n**Version**: 1.0.0\n"
 
 
 @pytest.fixture
@@ -92,9 +90,7 @@ def test_missing_section_is_error(feature: Path) -> None:
 
 
 def test_legacy_section_names_accepted(feature: Path) -> None:
-    edit(
-        feature / "spec.md", "## Success Criteria *(mandatory)*", "## Review & Acceptance Checklist"
-    )
+    edit(feature / "spec.md", "## Success Criteria *(mandatory)*", "## Review & Acceptance Checklist")
     edit(feature / "spec.md", "## User Scenarios & Testing *(mandatory)*", "## User Stories")
     assert rules(feature) == []
 

@@ -79,9 +79,7 @@ def test_unknown_id_fails_untouched(project: Path) -> None:
 
 
 def test_stale_hash_conflicts(project: Path) -> None:
-    result = runner.invoke(
-        app, ["tasks", "done", "T001", "--if-sha256", "0" * 64, "--feature", "001"]
-    )
+    result = runner.invoke(app, ["tasks", "done", "T001", "--if-sha256", "0" * 64, "--feature", "001"])
     assert result.exit_code == 1
     assert "changed on disk" in result.stderr
 
@@ -124,9 +122,7 @@ def test_openspec_folder_outside_project(tmp_path: Path, monkeypatch: pytest.Mon
     assert (data["total"], data["done"]) == (10, 10)
 
 
-@pytest.mark.parametrize(
-    "name", sorted(json.loads((FIXTURES / "speckit/expected.json").read_text()))
-)
+@pytest.mark.parametrize("name", sorted(json.loads((FIXTURES / "speckit/expected.json").read_text())))
 def test_speckit_projects_stats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     project_name = name.split("/")[0]
     shutil.copytree(FIXTURES / "speckit" / project_name, tmp_path / project_name)

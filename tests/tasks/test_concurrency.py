@@ -56,9 +56,7 @@ with open(log, "a", encoding="utf-8") as out:
 
 def make_tasks(path: Path, count: int) -> list[str]:
     ids = [f"T{number:03d}" for number in range(1, count + 1)]
-    lines = ["# Tasks", "", "## Phase 1: Setup", ""] + [
-        f"- [ ] {i} Edit src/file_{i}.py" for i in ids
-    ]
+    lines = ["# Tasks", "", "## Phase 1: Setup", ""] + [f"- [ ] {i} Edit src/file_{i}.py" for i in ids]
     path.write_bytes("\r\n".join(lines).encode("utf-8") + b"\r\n")
     return ids
 

@@ -10,9 +10,7 @@ import pytest
 from specify.errors import ArtifactError
 from specify.tasks import load_tasks, parse_tasks, set_done
 
-TEXT = (
-    "# Tasks\n## Phase 1: Setup\n- [ ] T001 Create app/main.py\n- [ ] T002 Add tests/test_main.py\n"
-)
+TEXT = "# Tasks\n## Phase 1: Setup\n- [ ] T001 Create app/main.py\n- [ ] T002 Add tests/test_main.py\n"
 
 
 @pytest.mark.parametrize(

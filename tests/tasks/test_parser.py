@@ -96,9 +96,7 @@ def test_unclosed_fence_reported() -> None:
 
 
 def test_speckit_fields_parsed() -> None:
-    task = only_task(
-        "- [ ] T012 [P] [US1] Create model in src/models/user.py (depends on T003, T007)\n"
-    )
+    task = only_task("- [ ] T012 [P] [US1] Create model in src/models/user.py (depends on T003, T007)\n")
     assert task.id == "T012"
     assert task.parallel is True
     assert task.story == "US1"
@@ -224,9 +222,7 @@ def test_nested_subtasks_fixture(tasks_fixture) -> None:
 
 
 def test_html_comment_block_hidden() -> None:
-    doc = parse_tasks(
-        "<!--\n- [ ] T900 hidden\n-->\n<!-- - [ ] T901 hidden --> \n- [ ] T001 shown <!-- note -->\n"
-    )
+    doc = parse_tasks("<!--\n- [ ] T900 hidden\n-->\n<!-- - [ ] T901 hidden --> \n- [ ] T001 shown <!-- note -->\n")
     assert [t.id for t in doc.tasks] == ["T001"]
 
 

@@ -28,9 +28,7 @@ other_lines = st.one_of(
     st.just("```"),
     st.just("~~~~"),
     st.sampled_from(["## Phase 1: Setup", "### Phase 2.1 -- Core", "## Notes", "# Tasks"]),
-    st.sampled_from(
-        ["- [P] legend", "- [link](x.md)", "  continued text", "<!-- - [ ] hidden -->"]
-    ),
+    st.sampled_from(["- [P] legend", "- [link](x.md)", "  continued text", "<!-- - [ ] hidden -->"]),
     words,
 )
 line_breaks = st.sampled_from(["\n", "\r\n", "\r"])

@@ -32,16 +32,13 @@ def test_next_batch_is_open(base: Path, name: str, counts: dict[str, int]) -> No
 
 
 def test_legacy_phase_numbering() -> None:
-    doc = load_tasks(
-        FIXTURES / "speckit/1264459640__ModularGodot.Core/specs/001-mnt-d-godotprojects/tasks.md"
-    )
+    doc = load_tasks(FIXTURES / "speckit/1264459640__ModularGodot.Core/specs/001-mnt-d-godotprojects/tasks.md")
     assert [phase.number for phase in doc.phases] == ["3.1", "3.2", "3.3", "3.4", "3.5"]
 
 
 def test_wrapped_lines_join_task() -> None:
     doc = load_tasks(
-        FIXTURES
-        / "speckit/LahkLeKey__Banana/.specify/specs/024-electron-customer-verdict-surface/tasks.md"
+        FIXTURES / "speckit/LahkLeKey__Banana/.specify/specs/024-electron-customer-verdict-surface/tasks.md"
     )
     task = doc.find("T004")
     assert task.end_line == task.line + 2
@@ -49,8 +46,5 @@ def test_wrapped_lines_join_task() -> None:
 
 
 def test_openspec_ids_are_numbers() -> None:
-    doc = load_tasks(
-        FIXTURES
-        / "tasks/other-tools/Fission-AI__OpenSpec/openspec/changes/add-amp-support/tasks.md"
-    )
+    doc = load_tasks(FIXTURES / "tasks/other-tools/Fission-AI__OpenSpec/openspec/changes/add-amp-support/tasks.md")
     assert doc.task_ids[:3] == ["1.1", "1.2", "1.3"]

@@ -10,10 +10,7 @@ from specify.tasks import TasksDocument, next_batch, parse_tasks, task_stats
 
 
 def with_done(doc: TasksDocument, ids: set[str]) -> TasksDocument:
-    tasks = [
-        dataclasses.replace(t, done=t.id in ids, marker="x" if t.id in ids else " ")
-        for t in doc.tasks
-    ]
+    tasks = [dataclasses.replace(t, done=t.id in ids, marker="x" if t.id in ids else " ") for t in doc.tasks]
     return dataclasses.replace(doc, tasks=tasks)
 
 
@@ -38,9 +35,7 @@ def test_next_on_phased_fixture(tasks_fixture, done: set[str], expected: list[st
 
 
 def test_earlier_phase_blocks_later() -> None:
-    doc = parse_tasks(
-        "## Phase 1: A\n- [x] T001 a\n- [ ] T002 b (depends on T003)\n## Phase 2: B\n- [ ] T003 c\n"
-    )
+    doc = parse_tasks("## Phase 1: A\n- [x] T001 a\n- [ ] T002 b (depends on T003)\n## Phase 2: B\n- [ ] T003 c\n")
     assert batch_ids(doc) == []
 
 
