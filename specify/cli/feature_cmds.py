@@ -15,11 +15,17 @@ feature_app = typer.Typer(help="Create, list and choose features (specs/NNN-slug
 @feature_app.command("new")
 def feature_new(
     description: str = typer.Argument(..., help="What the feature is for, in the user's words."),
-    short_name: str | None = typer.Option(None, "--short-name", help="Slug to use instead of one made from the description."),
-    number: int | None = typer.Option(None, "--number", help="Feature number to use; a number in use moves to the next free one."),
+    short_name: str | None = typer.Option(
+        None, "--short-name", help="Slug to use instead of one made from the description."
+    ),
+    number: int | None = typer.Option(
+        None, "--number", help="Feature number to use; a number in use moves to the next free one."
+    ),
     timestamp: bool = typer.Option(False, "--timestamp", help="Number the feature YYYYMMDD-HHMMSS instead of NNN."),
     branch_template: str | None = typer.Option(
-        None, "--branch-template", help="Branch name with {number}, {slug} and {short_name}, e.g. 'feat/{number}-{slug}'."
+        None,
+        "--branch-template",
+        help="Branch name with {number}, {slug} and {short_name}, e.g. 'feat/{number}-{slug}'.",
     ),
     no_branch: bool = typer.Option(False, "--no-branch", help="Do not create or switch a git branch."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the names a real run would use; write nothing."),

@@ -25,7 +25,7 @@ _FORBIDDEN = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]")
 
 @dataclass(frozen=True)
 class BranchResult:
-    """What happened to the feature branch: ``action`` and a sentence saying why."""
+    """Outcome of the branch step: ``action`` and a sentence giving the reason."""
 
     action: str  # created, switched, current, not-switched, skipped
     note: str
@@ -51,7 +51,7 @@ def render_branch_name(template: str, number: str, slug: str, short_name: str) -
         raise ConfigError(
             f"Branch template {template!r} is invalid ({exc!r}).",
             f"Use only the fields {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)}, "
-            "for example features.branch_template = \"feat/{number}-{slug}\".",
+            'for example features.branch_template = "feat/{number}-{slug}".',
         ) from exc
 
 
@@ -91,8 +91,9 @@ def create_or_switch(repo: git.Repo, name: str) -> BranchResult:
     """Create branch ``name`` at HEAD and check it out, never losing uncommitted work.
 
     A new branch starts at the current commit, so uncommitted changes carry over unchanged.
-    An existing branch is checked out only when git can do so without touching local
-    changes; otherwise the branch is left alone and the reason is returned.
+    An existing branch is checked out only when tracked files have no uncommitted changes,
+    and git itself rejects a checkout that would overwrite untracked files. In both cases
+    the branch is left alone and the result gives the reason.
     """
     import git
 

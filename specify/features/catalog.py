@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from specify.errors import FeatureNotFoundError
 from specify.features.create import write_feature_json
 from specify.features.numbering import SEQUENTIAL, TIMESTAMP
 from specify.features.status import FeatureStatus, constitution_state, feature_status, next_stage
-from specify.errors import FeatureNotFoundError
 from specify.project import FEATURE_NUMBER, feature_search_dirs, find_feature, match_feature
 
 

@@ -120,8 +120,7 @@ def _fit_names(number: str, slug: str, short_name: str, template: str) -> tuple[
         shorter = slug[: max(len(slug) - excess, 0)].rstrip("-")
         if not shorter:
             raise ConfigError(
-                f"Branch template {template!r} leaves no room for the slug within "
-                f"{slugs.MAX_NAME_BYTES} bytes.",
+                f"Branch template {template!r} leaves no room for the slug within {slugs.MAX_NAME_BYTES} bytes.",
                 "Shorten the fixed text in features.branch_template.",
             )
         warnings.append(f"name cut to {slugs.MAX_NAME_BYTES} bytes: slug '{slug}' became '{shorter}'")
@@ -141,7 +140,9 @@ def plan_feature(root: Path, request: NewFeatureRequest, loaded: LoadedSettings)
     description = request.description.strip()
     if not description:
         raise UsageError("The feature description is empty.", 'Describe the feature: specify feature new "Add login".')
-    slug = slugs.clean_short_name(request.short_name) if request.short_name else slugs.slug_from_description(description)
+    slug = (
+        slugs.clean_short_name(request.short_name) if request.short_name else slugs.slug_from_description(description)
+    )
     repo = branches.open_repo(root)
     mode = _numbering_mode(root, loaded, request)
     choice = _choose_number(root, repo, mode, request)
@@ -170,7 +171,9 @@ def _make_branch(feature: NewFeature, request: NewFeatureRequest, loaded: Loaded
     if request.create_branch is False:
         return branches.BranchResult("skipped", "--no-branch was given")
     if request.create_branch is None and not loaded.settings.features.create_branch:
-        return branches.BranchResult("skipped", f"features.create_branch is false ({loaded.source_of('features.create_branch')})")
+        return branches.BranchResult(
+            "skipped", f"features.create_branch is false ({loaded.source_of('features.create_branch')})"
+        )
     repo = branches.open_repo(feature.root)
     if repo is None:
         return branches.BranchResult("skipped", f"{feature.root} is not inside a git repository")

@@ -1,10 +1,10 @@
 """Feature slugs and name length limits.
 
-A slug is made the way spec-kit makes it: lowercase the description, turn everything but
-ASCII letters and digits into spaces, drop stop words and words shorter than three letters
-(unless the word is written in capitals in the description, so acronyms like "AI" stay), keep
-the first three words, or four when exactly four remain, and join them with hyphens. When
-the filters leave nothing, the first three words are kept unfiltered ("a/b/c" gives "a-b-c").
+A slug is made the way spec-kit makes it. Lowercase the description and turn everything but
+ASCII letters and digits into spaces. Drop stop words and words shorter than three letters,
+except a short word the description writes in capitals, so acronyms like "AI" stay. Keep the
+first three words, or four when exactly four remain, and join them with hyphens. When the
+filters leave nothing, the first three words are kept unfiltered ("a/b/c" gives "a-b-c").
 
 Descriptions in other scripts are first transliterated to ASCII with ``anyascii``
 (Cyrillic, CJK, accented Latin, emoji names). When nothing usable remains, as with a
@@ -24,7 +24,8 @@ from anyascii import anyascii
 
 from specify.errors import UsageError
 
-# GitHub rejects branch names over 255 bytes, and spec-kit caps names at 244 to leave room.
+# spec-kit's create-new-feature script caps feature and branch names at 244 bytes; the same
+# cap keeps names compatible and below the 255-byte file name limit of common file systems.
 MAX_NAME_BYTES = 244
 
 STOP_WORDS = frozenset(

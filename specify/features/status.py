@@ -1,4 +1,4 @@
-"""What exists for a feature and which stage should run next.
+"""Feature status: the artifacts present in a feature folder and the next stage to run.
 
 Stages in order: constitution, specify, clarify, plan, tasks, analyze, implement, done.
 :func:`next_stage` picks the first one whose work is missing:
@@ -20,13 +20,22 @@ from pathlib import Path
 from typing import Any
 
 from specify.artifacts.templates import has_placeholders, prose_lines
-from specify.errors import ArtifactError
+from specify.errors import ArtifactError, SpecifyError
 
 STAGES = ("constitution", "specify", "clarify", "plan", "tasks", "analyze", "implement", "done")
 # The files spec-kit's check-prerequisites lists in AVAILABLE_DOCS, in its order.
 OPTIONAL_DOCS = ("research.md", "data-model.md", "contracts/", "quickstart.md")
-ARTIFACTS = ("spec.md", "plan.md", "research.md", "data-model.md", "quickstart.md", "contracts/", "tasks.md", "checklists/")
-# Which stage writes each required file, for error messages.
+ARTIFACTS = (
+    "spec.md",
+    "plan.md",
+    "research.md",
+    "data-model.md",
+    "quickstart.md",
+    "contracts/",
+    "tasks.md",
+    "checklists/",
+)
+# The stage that writes each required file, named in error messages.
 MADE_BY = {"spec.md": "specify", "plan.md": "plan", "tasks.md": "tasks"}
 
 _MARKER = re.compile(r"\[NEEDS CLARIFICATION:\s*([^\]]*)\]")
@@ -45,7 +54,7 @@ class TaskProgress:
 
 @dataclass
 class FeatureStatus:
-    """The files present in one feature folder and what they say."""
+    """Artifacts present in one feature folder, with clarification and task counts."""
 
     folder: Path
     artifacts: dict[str, bool]
@@ -73,9 +82,7 @@ def read_text(path: Path) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ArtifactError(
-            f"{path} is not valid UTF-8 (byte {exc.start}).", "Save it as UTF-8."
-        ) from exc
+        raise ArtifactError(f"{path} is not valid UTF-8 (byte {exc.start}).", "Save it as UTF-8.") from exc
 
 
 def count_clarifications(text: str) -> int:
@@ -120,7 +127,11 @@ def task_progress(path: Path) -> TaskProgress | None:
 def feature_status(folder: Path) -> FeatureStatus:
     """Read what exists in a feature folder. Unreadable files are reported, not raised."""
     status = FeatureStatus(folder, {name: _present(folder, name) for name in ARTIFACTS})
-    for name, attribute in (("spec.md", "spec_is_template"), ("plan.md", "plan_is_template"), ("tasks.md", "tasks_is_template")):
+    for name, attribute in (
+        ("spec.md", "spec_is_template"),
+        ("plan.md", "plan_is_template"),
+        ("tasks.md", "tasks_is_template"),
+    ):
         if not status.artifacts[name]:
             continue
         try:
@@ -134,7 +145,7 @@ def feature_status(folder: Path) -> FeatureStatus:
     if status.artifacts["tasks.md"]:
         try:
             status.tasks = task_progress(folder / "tasks.md")
-        except (ArtifactError, OSError) as exc:
+        except (SpecifyError, OSError) as exc:
             status.problems.append(f"tasks.md: {exc}")
     return status
 

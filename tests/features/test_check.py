@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 
 from specify.features.status import count_clarifications
-
 from tests.features.conftest import FIXTURES, Cli, copy_fixture, git, init_repo, make_project, run_specify
 
 WRITTEN_SPEC = "# Feature Specification: Login\n\n## User Scenarios & Testing\n\n- **FR-001**: System MUST log in.\n"
@@ -33,7 +32,9 @@ def next_stage(cli: Cli, root: Path) -> str:
 
 
 def test_constitution_placeholders_come_first(project: Path, cli: Cli) -> None:
-    (project / ".specify" / "memory" / "constitution.md").write_text("# [PROJECT_NAME] Constitution\n", encoding="utf-8")
+    (project / ".specify" / "memory" / "constitution.md").write_text(
+        "# [PROJECT_NAME] Constitution\n", encoding="utf-8"
+    )
     data = cli.json(project, "check")
     assert data["next_stage"] == "constitution"
     assert data["FEATURE_DIR"] is None
@@ -150,12 +151,16 @@ def test_list_reports_progress(project: Path, cli: Cli) -> None:
 
 
 def test_guidance_markers_not_counted() -> None:
-    spec = (FIXTURES / "speckit" / "1264459640__ModularGodot.Core" / "specs" / "001-mnt-d-godotprojects" / "spec.md")
+    spec = FIXTURES / "speckit" / "1264459640__ModularGodot.Core" / "specs" / "001-mnt-d-godotprojects" / "spec.md"
     assert count_clarifications(spec.read_text(encoding="utf-8")) == 0
 
 
 def test_markers_in_code_not_counted() -> None:
-    text = "```\n[NEEDS CLARIFICATION: in a fence]\n```\n<!-- [NEEDS CLARIFICATION: hidden] -->\n`[NEEDS CLARIFICATION: code]`\n"
+    text = (
+        "```\n[NEEDS CLARIFICATION: in a fence]\n```\n"
+        "<!-- [NEEDS CLARIFICATION: hidden] -->\n"
+        "`[NEEDS CLARIFICATION: code]`\n"
+    )
     assert count_clarifications(text) == 0
 
 
@@ -169,7 +174,9 @@ def speckit_features() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("project_name", "feature"), speckit_features())
-def test_real_speckit_projects_read(tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, project_name: str, feature: str) -> None:
+def test_real_speckit_projects_read(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch, project_name: str, feature: str
+) -> None:
     root = copy_fixture(f"speckit/{project_name}", tmp_path / project_name)
     monkeypatch.setenv("SPECIFY_INIT_DIR", str(root))
     data = cli.json(root, "check", "--feature", feature, "--include-tasks")
@@ -189,3 +196,29 @@ def test_legacy_layout_found_without_env(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert data["FEATURE_DIR"].endswith("024-electron-customer-verdict-surface")
     assert data["tasks"]["done"] == data["tasks"]["total"]
+
+
+def test_undecodable_spec_reported(project: Path, cli: Cli) -> None:
+    folder = add_feature(project)
+    (folder / "spec.md").write_bytes(b"# Spec\n\xff\xfe\xfa broken\n")
+    data = cli.json(project, "check", "--feature", "001")
+    assert data["problems"]
+    assert "not valid UTF-8" in data["problems"][0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("feature", "new", "Anything"),
+        ("feature", "list"),
+        ("feature", "current"),
+        ("feature", "use", "001"),
+        ("check",),
+    ],
+)
+def test_commands_need_a_project(tmp_path: Path, cli: Cli, args: tuple[str, ...]) -> None:
+    result = cli(tmp_path, *args)
+    assert result.exit_code == 1
+    assert str(tmp_path.resolve()) in result.stderr
+    assert "specify init" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -8,8 +9,7 @@ import pytest
 from specify.errors import ConflictError
 from specify.features import NewFeatureRequest, create_feature, numbering
 from specify.features.slugs import MAX_NAME_BYTES
-
-from tests.features.conftest import Cli, branch_is_valid, git, init_repo, make_project, run_specify
+from tests.features.conftest import SPECIFY_BIN, Cli, branch_is_valid, git, init_repo, make_project, run_specify
 
 
 def test_new_creates_branch_folder_spec(tmp_path: Path, cli: Cli) -> None:
@@ -106,7 +106,17 @@ def test_dirty_tree_blocks_switch(tmp_path: Path, cli: Cli) -> None:
 def test_long_name_capped_at_limit(tmp_path: Path, cli: Cli) -> None:
     root = make_project(init_repo(tmp_path / "repo"))
     long_name = "word " * 80
-    result = cli(root, "feature", "new", "x", "--short-name", long_name, "--branch-template", "fonctionnalité/{number}-{slug}", "--json")
+    result = cli(
+        root,
+        "feature",
+        "new",
+        "x",
+        "--short-name",
+        long_name,
+        "--branch-template",
+        "fonctionnalité/{number}-{slug}",
+        "--json",
+    )
     data = json.loads(result.stdout)
     assert result.exit_code == 0
     assert len(data["BRANCH_NAME"].encode("utf-8")) <= MAX_NAME_BYTES
@@ -201,3 +211,11 @@ def test_subprocess_cjk_title_branch(tmp_path: Path) -> None:
     assert data["slug_source"] == "transliterated"
     assert git(root, "branch", "--show-current") == data["BRANCH_NAME"]
     assert "用户登录和权限管理" in Path(data["SPEC_FILE"]).read_text(encoding="utf-8")
+
+
+def test_parallel_runs_pick_distinct_numbers(tmp_path: Path) -> None:
+    root = make_project(tmp_path)
+    command = [str(SPECIFY_BIN), "feature", "new", "Same title", "--no-branch", "--json"]
+    processes = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True) for _ in range(3)]
+    numbers = sorted(json.loads(process.communicate(timeout=60)[0])["FEATURE_NUM"] for process in processes)
+    assert numbers == ["001", "002", "003"]

@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 from specify.features.numbering import choose_sequential, number_of
-
 from tests.features.conftest import Cli, git, init_repo, make_project
 
 

@@ -7,7 +7,6 @@ from hypothesis import strategies as st
 from specify.errors import UsageError
 from specify.features.branches import is_valid_branch_name
 from specify.features.slugs import MAX_NAME_BYTES, clean_short_name, slug_from_description, truncate_utf8
-
 from tests.features.conftest import FIXTURES, branch_is_valid
 
 TITLES = (FIXTURES / "features" / "titles.txt").read_text(encoding="utf-8").splitlines()
@@ -31,7 +30,7 @@ def test_title_gives_clean_slug(title: str) -> None:
         ("go AI now", "ai-now"),
         ("go to the pub", "pub"),
         ("Fix the bug where the export button crashes", "fix-bug-where"),
-        ("a/b\\c:d*e?f\"g<h>i|j", "a-b-c"),
+        ('a/b\\c:d*e?f"g<h>i|j', "a-b-c"),
     ],
 )
 def test_slug_matches_speckit_rules(description: str, expected: str) -> None:
@@ -115,3 +114,13 @@ def test_branch_rules_agree_with_git() -> None:
     # "@" is left out: `check-ref-format --branch` reads it as HEAD's branch, not as a name.
     for name in BRANCH_NAMES:
         assert is_valid_branch_name(name) == branch_is_valid(name), name
+
+
+@given(st.text(max_size=120))
+def test_any_title_gives_valid_slug(title: str) -> None:
+    slug = slug_from_description(title).text
+    assert slug
+    assert slug == slug.strip("-")
+    assert "--" not in slug
+    assert slug.isascii()
+    assert is_valid_branch_name(f"001-{slug}")

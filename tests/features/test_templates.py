@@ -12,7 +12,6 @@ from specify.artifacts.templates import (
     resolve_template,
 )
 from specify.errors import ArtifactError
-
 from tests.features.conftest import make_project
 
 EXPECTED = {
@@ -68,7 +67,13 @@ def test_spec_template_sections() -> None:
 
 def test_plan_template_sections() -> None:
     text = bundled_text("plan-template.md")
-    for heading in ("## Summary", "## Technical Context", "## Constitution Check", "## Project Structure", "## Complexity Tracking"):
+    for heading in (
+        "## Summary",
+        "## Technical Context",
+        "## Constitution Check",
+        "## Project Structure",
+        "## Complexity Tracking",
+    ):
         assert heading in text
 
 
@@ -92,7 +97,12 @@ def test_constitution_placeholders_present() -> None:
 
 def test_fill_handles_speckit_tokens() -> None:
     text = "# [FEATURE NAME] on [###-feature-name] ([DATE]): $ARGUMENTS [OTHER_TOKEN]"
-    values = {"FEATURE_NAME": "Login", "BRANCH_NAME": "001-login", "CREATED_DATE": "2026-01-01", "USER_DESCRIPTION": "x"}
+    values = {
+        "FEATURE_NAME": "Login",
+        "BRANCH_NAME": "001-login",
+        "CREATED_DATE": "2026-01-01",
+        "USER_DESCRIPTION": "x",
+    }
     assert fill_placeholders(text, values) == "# Login on 001-login (2026-01-01): x [OTHER_TOKEN]"
 
 
