@@ -18,6 +18,7 @@ COMMAND_MODULES = (
     "specify.cli.integration_cmds",
     "specify.cli.skill_cmds",
     "specify.cli.run_cmds",
+    "specify.cli.demo_cmds",
 )
 
 

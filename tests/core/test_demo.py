@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+
+def test_demo_without_model(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    result = subprocess.run([sys.executable, "-m", "specify", "demo", "--dir", str(target), "--no-model"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "$ specify tasks next" in result.stdout
+    assert "T001" in result.stdout.split("$ specify tasks next")[1]
+    assert "0 error(s)" in result.stdout
+
+
+def test_demo_refuses_non_empty_dir(tmp_path: Path) -> None:
+    (tmp_path / "keep.txt").write_text("mine")
+    result = subprocess.run([sys.executable, "-m", "specify", "demo", "--dir", str(tmp_path), "--no-model"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "not empty" in result.stderr
+    assert (tmp_path / "keep.txt").read_text() == "mine"
