@@ -5,9 +5,9 @@ The tokenizer is trained on Python standard-library source with ``localmodel.tok
 few AdamW steps on the same text, so greedy output is text-like rather than uniform
 noise. The whole build takes a few seconds on two CPU cores.
 
-Use it from any test folder (``tests/`` is on ``sys.path`` through ``tests/conftest.py``)::
+Use it from any test package::
 
-    from helpers.tiny_gguf import build_tiny_model, tiny_model  # tiny_model is a fixture
+    from tests.helpers.tiny_gguf import build_tiny_model, tiny_model  # tiny_model is a fixture
 
 ``tiny_model`` is session-scoped and holds an f32 GGUF; call ``build_tiny_model`` for other
 dtypes or shapes.

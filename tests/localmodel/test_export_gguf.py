@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("torch")
 gguf = pytest.importorskip("gguf")
 
-from helpers.tiny_gguf import TinyModel, tiny_model  # noqa: E402, F401
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 from localmodel.chat_template import CHAT_TEMPLATE  # noqa: E402
 from localmodel.export.gguf import export_gguf, parse_size, permute_for_llama_rope  # noqa: E402

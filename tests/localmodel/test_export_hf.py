@@ -10,7 +10,7 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from helpers.tiny_gguf import TinyModel, tiny_model  # noqa: E402, F401
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 from localmodel.chat_template import render_chat  # noqa: E402
 from localmodel.export.hf import export_hf  # noqa: E402

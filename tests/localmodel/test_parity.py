@@ -13,7 +13,7 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 llama_cpp = pytest.importorskip("llama_cpp")
 
-from helpers.tiny_gguf import TinyModel, tiny_model  # noqa: E402, F401
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 from localmodel.chat_template import render_chat  # noqa: E402
 from localmodel.export.source import build_torch_model, load_bundle  # noqa: E402
