@@ -143,6 +143,9 @@ def stats_command(feature: str | None = FEATURE_OPTION, as_json: bool = JSON_OPT
         for phase, row in data["by_phase"].items():
             counts = f"{row['done']:>4}/{row['total']:<4}"
             typer.echo(f"  {counts} {_clip(phase, WIDTH - len(counts) - 3)}")
+        if len(data["by_level"]) > 1:
+            levels = ", ".join(f"{level}: {row['done']}/{row['total']}" for level, row in data["by_level"].items())
+            typer.echo(_clip(f"done by nesting level: {levels}", WIDTH))
 
     emit(data, as_json, human)
 

@@ -115,6 +115,7 @@ def next_tasks(feature: str | None = None) -> dict[str, Any]:
     ]
     return {
         "file": str(location.path),
+        "rule": location.rule,
         "tasks": [task.ref for task in batch],
         "details": [task_row(task, claims) for task in batch],
         "claimed": claimed,
@@ -128,6 +129,7 @@ def tasks_stats(feature: str | None = None) -> dict[str, Any]:
     doc = load_tasks(location.path)
     return {
         "file": str(location.path),
+        "rule": location.rule,
         **task_stats(doc),
         **_encoding_facts(doc),
         "warnings": document_warnings(doc),
@@ -167,6 +169,7 @@ def mark(ids: list[str], done: bool, feature: str | None = None, expected_sha256
     result = mark_tasks(location.path, ids, done, expected_sha256)
     return {
         "file": str(location.path),
+        "rule": location.rule,
         "changed": list(result.changed),
         "unchanged": list(result.unchanged),
         "sha256": result.document.sha256,

@@ -97,7 +97,15 @@ def test_stats_json_counts(project: Path) -> None:
 
 def test_feature_from_feature_json(project: Path) -> None:
     (project / ".specify/feature.json").write_text('{"feature_directory": "specs/001-photos"}')
-    assert run_json("tasks", "next")["tasks"] == ["T001"]
+    data = run_json("tasks", "next")
+    assert data["tasks"] == ["T001"]
+    assert data["rule"] == ".specify/feature.json"
+
+
+def test_stats_shows_nesting_levels(project: Path) -> None:
+    shutil.copyfile(FIXTURES / "tasks/nested-subtasks.md", project / "specs/001-photos/tasks.md")
+    result = runner.invoke(app, ["tasks", "stats", "--feature", "001"])
+    assert "done by nesting level: 0: 3/4, 1: 0/2, 2: 0/1" in result.stdout
 
 
 def test_human_output_fits_80_columns(project: Path) -> None:
