@@ -28,7 +28,7 @@ def check(
 def _print_report(report: dict[str, Any]) -> None:
     for key in ("REPO_ROOT", "BRANCH", "FEATURE_DIR", "FEATURE_SPEC", "IMPL_PLAN", "TASKS"):
         if key in report:
-            typer.echo(f"{key}: {report[key]}")
+            typer.echo(f"{key}: {report[key] or 'none (no active feature)'}")
     if report.get("rule"):
         typer.echo(f"feature chosen by: {report['rule']}")
     if "AVAILABLE_DOCS" in report:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -222,3 +223,11 @@ def test_commands_need_a_project(tmp_path: Path, cli: Cli, args: tuple[str, ...]
     assert str(tmp_path.resolve()) in result.stderr
     assert "specify init" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_list_without_tasks_package(project: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_feature(project, "001-login", spec_md=WRITTEN_SPEC, plan_md="# Plan\n", tasks_md=TASKS.format(a="x", b=" "))
+    monkeypatch.setitem(sys.modules, "specify.tasks", None)
+    rows = cli.json(project, "feature", "list")["features"]
+    assert rows[0]["tasks"] is None
+    assert rows[0]["next_stage"] == "implement"
