@@ -100,7 +100,8 @@ def parse_tasks(data: str | bytes, path: Path | None = None) -> TasksDocument:
         _scan_line(state, number, offset, line)
     _finish_task(state)
     if state.fence is not None:
-        logger.warning(
+        # Debug only: TasksDocument.unclosed_fence_line carries it to the commands that report it.
+        logger.debug(
             "%s: code fence opened on line %d is never closed; lines after it are not tasks",
             path or "tasks.md",
             state.fence_line,
