@@ -178,7 +178,7 @@ def _closes_fence(fence: str, line: str) -> bool:
 def _enter_heading(state: _State, number: int, level: int, text: str) -> None:
     match = PHASE_HEADING.match(text) if 2 <= level <= 4 else None
     if match:
-        title = match.group(2).strip() or text
+        title = match.group(2).strip(" \t*_") or text
         phase = Phase(len(state.phases), match.group(1), title, text, number, level)
         state.phases.append(phase)
         state.phase = phase

@@ -243,3 +243,8 @@ def test_heading_forms(heading: str, is_phase: bool) -> None:
 def test_closing_hashes_need_space() -> None:
     doc = parse_tasks("## Phase 2: C#\n- [ ] T001 a\n")
     assert doc.phases[0].title == "C#"
+
+
+def test_bold_phase_heading_title() -> None:
+    doc = parse_tasks("## **Phase 1: Setup**\n- [ ] T001 a\n")
+    assert doc.phases[0].title == "Setup"
