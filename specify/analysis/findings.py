@@ -10,7 +10,10 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True, order=True)
 class Finding:
-    """One problem in one artifact: where it is, which rule found it and what to do."""
+    """One problem in one artifact: where it is, which rule found it and what to do.
+
+    ``file`` is relative to the project root; ``line`` is 1-based, or 0 when the file is missing.
+    """
 
     file: str
     line: int
