@@ -154,10 +154,13 @@ def _run_body(stage: Stage, options: RunOptions, inputs: StageInputs, loaded: Lo
         turns = min(EXPLORE_TURNS, loaded.settings.budget.max_turns)
         messages = _explore(session, system, messages, toolbox, skill_session, turns)
 
-    from specify.stages.schema import output_schema
+    from specify.stages.schema import compact_schema, output_schema
 
     assert stage.output is not None
-    output = structured_call(session, system, messages, stage.output, output_schema(stage.output),
+    schema = output_schema(stage.output)
+    if choice.backend == "llamacpp":
+        schema = compact_schema(schema)
+    output = structured_call(session, system, messages, stage.output, schema,
                              stage.max_output_tokens, loaded.settings.model.temperature)
     session.record.write_json("output.json", output.model_dump(mode="json"))
     _write(stage, options, inputs, session, result, output)

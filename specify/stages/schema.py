@@ -43,6 +43,30 @@ def output_schema(model: type[BaseModel]) -> dict[str, Any]:
     return inline_refs(model.model_json_schema())
 
 
+def compact_schema(schema: dict[str, Any], max_length: int = 160, max_items: int = 3) -> dict[str, Any]:
+    """Return ``schema`` with tighter string and list bounds, for small local models.
+
+    Grammar-constrained decoding always yields JSON that parses, but a small model tends to fill
+    every string and list up to its bound; tighter bounds keep the reply inside a small context
+    window. Every tightened schema still validates against the stage's output model, because
+    only maxima shrink and never below a minimum.
+    """
+
+    def tighten(node: Any) -> Any:
+        if isinstance(node, dict):
+            out = {key: tighten(value) for key, value in node.items()}
+            if out.get("type") == "string" and "enum" not in out and "pattern" not in out:
+                out["maxLength"] = max(out.get("minLength", 1), min(out.get("maxLength", max_length), max_length))
+            if out.get("type") == "array":
+                out["maxItems"] = max(out.get("minItems", 0), min(out.get("maxItems", max_items), max_items))
+            return out
+        if isinstance(node, list):
+            return [tighten(item) for item in node]
+        return node
+
+    return tighten(schema)
+
+
 def schema_files(folder: Path) -> dict[Path, str]:
     """Return the exported schema text of every stage, keyed by its file path in ``folder``."""
     from specify.stages.models import STAGE_OUTPUTS

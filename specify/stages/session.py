@@ -86,6 +86,21 @@ class RunSession:
         return response
 
 
+def fit_output_budget(provider: Provider, request: ModelRequest, margin: int = 16) -> int:
+    """Shrink ``max_tokens`` so prompt plus reply fit the context window, when it is known.
+
+    A prompt that leaves fewer than 256 tokens for the reply keeps its ``max_tokens``, so the
+    provider's own check rejects it with the numbers instead of a reply cut short.
+    """
+    try:
+        window = provider.context_window()
+        prompt = provider.count_tokens(request).tokens
+    except (NotImplementedError, AttributeError):
+        return request.max_tokens
+    room = window - prompt - margin
+    return min(request.max_tokens, room) if room >= 256 else request.max_tokens
+
+
 def _validation_message(exc: ValidationError) -> str:
     lines = []
     for error in exc.errors()[:20]:
@@ -112,6 +127,7 @@ def structured_call(
     for attempt in (1, 2):
         request = ModelRequest(messages=conversation, system=system, output_schema=schema,
                                max_tokens=max_tokens, temperature=temperature)
+        request.max_tokens = fit_output_budget(session.provider, request)
         try:
             response = session.call(request)
         except (InvalidOutputError, TruncatedOutputError) as exc:
