@@ -26,7 +26,7 @@ from runtime.providers.base import (
 from runtime.providers.context import DEFAULT_HOSTED_WINDOW, ensure_fits, estimate_tokens
 from runtime.providers.errors import InvalidOutputError, ProviderError, TruncatedOutputError
 from runtime.providers.jsonout import parse_reply
-from runtime.providers.sdkerrors import map_sdk_error
+from runtime.providers.sdkerrors import StreamProgress, map_sdk_error
 from runtime.redact import redact
 from runtime.usage import Usage
 
@@ -108,7 +108,7 @@ class AnthropicProvider:
     def complete(self, request: ModelRequest, stream_to: StreamCallback | None = None) -> ModelResponse:
         self._check_size(request)
         params = build_params(self.model, request)
-        progress = _Progress()
+        progress = StreamProgress()
         message = self._call(lambda client: _stream(client, params, stream_to, progress), progress)
         return to_response(message, request)
 
@@ -120,7 +120,7 @@ class AnthropicProvider:
         # The estimate counts high, so confirm with the exact count before rejecting.
         ensure_fits(self.count_tokens_exact(request), request.max_tokens, window, self.model)
 
-    def _call(self, action: Any, progress: _Progress | None = None) -> Any:
+    def _call(self, action: Any, progress: StreamProgress | None = None) -> Any:
         try:
             return action(self._sdk_client())
         except ProviderError:
@@ -133,13 +133,7 @@ class AnthropicProvider:
             raise mapped from exc
 
 
-class _Progress:
-    """Counts stream events, so a failure can be told apart from a connection never made."""
-
-    events = 0
-
-
-def _stream(client: Any, params: dict[str, Any], stream_to: StreamCallback | None, progress: _Progress) -> Any:
+def _stream(client: Any, params: dict[str, Any], stream_to: StreamCallback | None, progress: StreamProgress) -> Any:
     """Run one streaming request, forwarding text and output JSON, and return the final message."""
     current_tool: str | None = None
     with client.messages.stream(**params) as stream:

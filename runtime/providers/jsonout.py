@@ -8,6 +8,8 @@ handles the replies that still arrive as text. Each kind of damage is a class wi
 - two or more values back to back: the first is used and a warning is logged;
 - a syntax error inside a complete value (a trailing comma, a single quote): rejected with the
   decoder's message, so the caller can retry with it; nothing is repaired by guesswork;
+- raw control characters (a literal newline or tab) inside strings: accepted, as Python's
+  non-strict decoder reads them;
 - a value cut off by the output limit: :class:`TruncatedOutputError` when the stop reason says
   so, otherwise an incomplete value is rejected as invalid, never called truncated.
 """
@@ -77,7 +79,7 @@ def extract_json(text: str, *, openers: str = "{[") -> Extraction:
     """
     stripped = text.lstrip("\ufeff").strip()
     try:
-        whole = json.loads(stripped)
+        whole = json.loads(stripped, strict=False)
     except json.JSONDecodeError:
         whole = None
     if stripped[:1] in openers and isinstance(whole, dict | list):
@@ -97,7 +99,7 @@ def extract_json(text: str, *, openers: str = "{[") -> Extraction:
 
 def _scan(text: str, begin: int, limit: int, openers: str) -> tuple[Extraction | None, _Failure | None]:
     """Decode the first value in ``text[begin:limit]`` and count complete values after it."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(strict=False)
     first: Extraction | None = None
     first_failure: _Failure | None = None
     extras = 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 from typing import Any
 
 from runtime.providers.base import (
@@ -28,7 +29,7 @@ from runtime.providers.context import BYTES_PER_TOKEN, DEFAULT_HOSTED_WINDOW, en
 from runtime.providers.errors import ProviderError
 from runtime.providers.jsonout import parse_reply
 from runtime.providers.openai_stream import collect_completion, collect_stream
-from runtime.providers.sdkerrors import map_sdk_error
+from runtime.providers.sdkerrors import StreamProgress, map_sdk_error
 from runtime.providers.toolcalls import parse_text_tool_calls
 from runtime.usage import Usage
 
@@ -36,8 +37,9 @@ logger = logging.getLogger(__name__)
 
 STRUCTURED_MODES = ("json_schema", "json_object", "tool")
 # Status codes with which servers reject a response_format they do not support
-# (llama-cpp-python 0.3.36 answers json_schema with 500).
+# (llama-cpp-python 0.3.36 answers json_schema with 500 and a validation message).
 _UNSUPPORTED_FORMAT_STATUSES = (400, 404, 422, 500, 501)
+_FORMAT_WORDS = re.compile(r"response_format|json_schema|json_object|tool_choice|tools", re.I)
 # NOTE: windows of OpenAI models as published when this was written; set model.n_ctx or pass
 # context_window for any other model.
 _KNOWN_WINDOWS = {"gpt-4o": 128_000, "gpt-4.1": 1_047_576, "o3": 200_000, "o4-mini": 200_000, "gpt-5": 400_000}
@@ -70,7 +72,7 @@ class OpenAIProvider:
         self._client: Any = None
         # Fixed by the caller, or found by fallback on the first structured call.
         self.structured_mode = structured_mode
-        self._mode_fixed = structured_mode is not None
+        self._mode_known = structured_mode is not None
 
     def _sdk_client(self) -> Any:
         if self._client is None:
@@ -107,42 +109,64 @@ class OpenAIProvider:
         ensure_fits(estimate_tokens(request), request.max_tokens, self.context_window(), self.model)
         if request.output_schema is None:
             return self._send(request, None, stream_to)
+        if self._mode_known:
+            return self._send(request, self.structured_mode, stream_to)
 
-        modes = [self.structured_mode] if self._mode_fixed else _modes_from(self.structured_mode)
+        modes = _modes_from(self.structured_mode)
         for index, mode in enumerate(modes):
             try:
-                response = self._send(request, mode, stream_to)
+                response = self._probe(request, mode, stream_to)
             except _FormatRejected as rejected:
                 if index == len(modes) - 1:
                     raise rejected.error from rejected.cause
                 logger.warning(
-                    "%s rejected structured output mode %s (%s); trying %s.",
-                    self.base_url or "The server", mode, rejected.error.message, modes[index + 1],
+                    "%s rejected structured output mode %s (HTTP %s); trying %s.",
+                    self.base_url or "The server", mode, rejected.status, modes[index + 1],
                 )
                 continue
-            self.structured_mode = mode
+            self.structured_mode, self._mode_known = mode, True
             return response
         raise AssertionError("unreachable: the loop returns or raises")
 
-    def _send(self, request: ModelRequest, mode: str | None, stream_to: StreamCallback | None) -> ModelResponse:
+    def _probe(self, request: ModelRequest, mode: str, stream_to: StreamCallback | None) -> ModelResponse:
+        """Try ``mode`` once without SDK retries; a rejection of the format raises _FormatRejected.
+
+        A 5xx that does not mention the format is taken for a transient fault and the request
+        is sent again with the SDK's retries, so one bad moment does not downgrade the mode.
+        """
+        try:
+            return self._send(request, mode, stream_to, retries=0)
+        except ProviderError as error:
+            cause = error.__cause__
+            status = getattr(cause, "status_code", None)
+            if status is None or status not in _UNSUPPORTED_FORMAT_STATUSES:
+                raise
+            if status >= 500 and not _FORMAT_WORDS.search(error.message):
+                return self._send(request, mode, stream_to)
+            raise _FormatRejected(error, cause, status) from cause
+
+    def _send(
+        self, request: ModelRequest, mode: str | None, stream_to: StreamCallback | None, retries: int | None = None
+    ) -> ModelResponse:
         params = build_params(self.model, request, mode)
+        progress = StreamProgress()
         try:
             client = self._sdk_client()
+            if retries is not None:
+                client = client.with_options(max_retries=retries)
             if stream_to is None:
                 reply = collect_completion(client.chat.completions.create(**params))
             else:
                 params["stream"] = True
                 params["stream_options"] = {"include_usage": True}
-                reply = collect_stream(client.chat.completions.create(**params), stream_to, mode == "tool")
+                stream = client.chat.completions.create(**params)
+                reply = collect_stream(stream, stream_to, mode == "tool", progress)
         except ProviderError:
             raise
         except Exception as exc:
-            mapped = map_sdk_error(exc, self.backend, self.model)
+            mapped = map_sdk_error(exc, self.backend, self.model, mid_stream=progress.events > 0)
             if mapped is None:
                 raise
-            status = getattr(exc, "status_code", None)
-            if mode is not None and not self._mode_fixed and status in _UNSUPPORTED_FORMAT_STATUSES:
-                raise _FormatRejected(mapped, exc) from exc
             raise mapped from exc
         return to_response(reply, request, mode)
 
@@ -150,10 +174,11 @@ class OpenAIProvider:
 class _FormatRejected(Exception):
     """A server error that may mean the structured output mode is unsupported."""
 
-    def __init__(self, error: ProviderError, cause: BaseException) -> None:
+    def __init__(self, error: ProviderError, cause: BaseException, status: int) -> None:
         super().__init__(error.message)
         self.error = error
         self.cause = cause
+        self.status = status
 
 
 def _modes_from(current: str | None) -> list[str]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from runtime.providers.base import OUTPUT_TOOL_NAME, StreamCallback, ToolCall
+from runtime.providers.sdkerrors import StreamProgress
 from runtime.providers.toolcalls import decode_arguments, new_call_id
 from runtime.usage import Usage
 
@@ -63,7 +64,9 @@ class _PartialCall:
     arguments: list[str] = field(default_factory=list)
 
 
-def collect_stream(stream: Any, stream_to: StreamCallback, stream_output_tool: bool) -> CollectedReply:
+def collect_stream(
+    stream: Any, stream_to: StreamCallback, stream_output_tool: bool, progress: StreamProgress
+) -> CollectedReply:
     """Read a streamed completion to the end, forwarding text (and output-tool JSON) fragments.
 
     Raises whatever the SDK or HTTP client raises if the stream breaks; the caller maps it.
@@ -74,6 +77,7 @@ def collect_stream(stream: Any, stream_to: StreamCallback, stream_output_tool: b
     chunks = 0
     for chunk in stream:
         chunks += 1
+        progress.events += 1
         reply.model = chunk.model or reply.model
         if chunk.usage is not None:
             reply.usage = _usage(chunk.usage)
@@ -112,8 +116,9 @@ def _merge_call(partial: dict[int, _PartialCall], delta: Any, stream_to: StreamC
     function = delta.function
     if function is None:
         return
-    if function.name:
-        call.name += function.name
+    # OpenAI sends the name once; llama-cpp-python's server repeats it in every delta.
+    if function.name and (not call.name or function.name.startswith(call.name)):
+        call.name = function.name
     if function.arguments:
         call.arguments.append(function.arguments)
         if stream_to is not None and call.name == OUTPUT_TOOL_NAME:

@@ -33,6 +33,12 @@ _KEY_HINT = {
 }
 
 
+class StreamProgress:
+    """Counts stream events, so a failure can be told apart from a connection never made."""
+
+    events = 0
+
+
 def _class_names(exc: BaseException) -> set[str]:
     return {cls.__name__ for cls in type(exc).__mro__}
 

@@ -47,7 +47,7 @@ def parse_text_tool_calls(text: str, known_tools: Iterable[str]) -> tuple[str, l
 
 def _decode_call(body: str, names: set[str]) -> ToolCall | None:
     try:
-        data = json.loads(body)
+        data = json.loads(body, strict=False)
     except json.JSONDecodeError as exc:
         logger.warning("Ignoring a <tool_call> block that is not valid JSON: %s", exc)
         return None
@@ -72,7 +72,7 @@ def decode_arguments(raw: str | None) -> dict:
     if not raw or not raw.strip():
         return {}
     try:
-        value = json.loads(raw)
+        value = json.loads(raw, strict=False)
     except json.JSONDecodeError:
         return {"_invalid_json": raw}
     return value if isinstance(value, dict) else {"_invalid_json": raw}
