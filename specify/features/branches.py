@@ -47,7 +47,7 @@ def render_branch_name(template: str, number: str, slug: str, short_name: str) -
     values = {"number": number, "slug": slug, "short_name": short_name}
     try:
         return template.format_map(values)
-    except (KeyError, IndexError, ValueError) as exc:
+    except (KeyError, IndexError, ValueError, AttributeError) as exc:
         raise ConfigError(
             f"Branch template {template!r} is invalid ({exc!r}).",
             f"Use only the fields {', '.join('{' + f + '}' for f in TEMPLATE_FIELDS)}, "

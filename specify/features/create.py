@@ -180,15 +180,17 @@ def _make_branch(feature: NewFeature, request: NewFeatureRequest, loaded: Loaded
     return branches.create_or_switch(repo, feature.branch_name)
 
 
-def _write_files(feature: NewFeature, description: str) -> None:
+def _ensure_free(feature: NewFeature) -> None:
     if feature.spec_file.exists():
         raise ConflictError(f"{feature.spec_file} already exists; it is never overwritten.", "Pick another --number.")
-    try:
-        feature.folder.mkdir(parents=True)
-    except FileExistsError as exc:
+    if feature.folder.exists():
         raise ConflictError(
             f"Feature folder {feature.folder} already exists.", "Wait a second for a new timestamp, or use --number."
-        ) from exc
+        )
+
+
+def _write_files(feature: NewFeature, description: str) -> None:
+    feature.folder.mkdir(parents=True)
     template = resolve_template(feature.root, SPEC_TEMPLATE)
     relative = feature.folder.relative_to(feature.root).as_posix()
     values = {
@@ -219,6 +221,7 @@ def create_feature(root: Path, request: NewFeatureRequest) -> NewFeature:
     (root / ".specify").mkdir(exist_ok=True)
     with locked(root / ".specify" / "features"):
         feature = plan_feature(root, request, loaded)
+        _ensure_free(feature)  # before the branch, so a conflict leaves git untouched
         feature.branch = _make_branch(feature, request, loaded)
         _write_files(feature, request.description.strip())
     logger.info("created feature %s (%s)", feature.folder, feature.branch.action)

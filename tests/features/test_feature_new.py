@@ -159,14 +159,15 @@ def test_override_template_used(tmp_path: Path, cli: Cli) -> None:
 
 
 def test_existing_spec_never_overwritten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = make_project(tmp_path)
+    root = make_project(init_repo(tmp_path / "repo"))
     monkeypatch.setattr(numbering, "timestamp_number", lambda now=None: "20260101-120000")
     existing = root / "specs" / "20260101-120000-dark-mode" / "spec.md"
     existing.parent.mkdir(parents=True)
     existing.write_text("mine\n", encoding="utf-8")
     with pytest.raises(ConflictError, match="never overwritten"):
-        create_feature(root, NewFeatureRequest("Dark mode", timestamp=True, create_branch=False))
+        create_feature(root, NewFeatureRequest("Dark mode", timestamp=True))
     assert existing.read_text(encoding="utf-8") == "mine\n"
+    assert git(root, "branch", "--list") == "* main"
 
 
 def test_subprocess_nested_project(tmp_path: Path) -> None:
