@@ -35,7 +35,7 @@ class GitOutcome:
 
 
 def existing_repository(root: Path) -> Path | None:
-    """Return the work tree of the repository that holds ``root``, if any."""
+    """Return the work tree of the repository that contains ``root``, if any."""
     import git
 
     try:
@@ -54,14 +54,12 @@ def _identity(repo):  # type: ignore[no-untyped-def]
     email = os.environ.get("GIT_AUTHOR_EMAIL") or reader.get_value("user", "email", "")
     if name and email:
         return git.Actor(str(name), str(email)), "configured"
-    logger.info(
-        "git has no user.name/user.email; committing as %s <%s>", FALLBACK_NAME, FALLBACK_EMAIL
-    )
+    logger.info("git has no user.name/user.email; committing as %s <%s>", FALLBACK_NAME, FALLBACK_EMAIL)
     return git.Actor(FALLBACK_NAME, FALLBACK_EMAIL), "fallback"
 
 
 def init_and_commit(root: Path, paths: list[str]) -> GitOutcome:
-    """Create a repository at ``root`` and commit ``paths``, unless one already holds it."""
+    """Create a repository at ``root`` and commit ``paths``, unless one already contains it."""
     import git
 
     if existing_repository(root) is not None:

@@ -1,4 +1,4 @@
-"""Ask for the agent in a terminal, never hanging when nobody can answer.
+"""Ask for the agent in a terminal, and never hang when no one is there to type.
 
 A prompt appears only when stdin and stdout are terminals, ``CI`` is unset and
 ``--non-interactive`` was not given. It gives up after ``SPECIFY_PROMPT_TIMEOUT`` seconds
@@ -25,6 +25,17 @@ def can_prompt(non_interactive: bool) -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def prompt_blocker(non_interactive: bool, as_json: bool) -> str:
+    """Return why no prompt can be shown, for the error message."""
+    if non_interactive:
+        return "--non-interactive was given"
+    if as_json:
+        return "--json output is for programs"
+    if os.environ.get("CI"):
+        return "CI is set"
+    return "stdin or stdout is not a terminal"
+
+
 def prompt_timeout() -> float:
     raw = os.environ.get(PROMPT_TIMEOUT_ENV, "")
     try:
@@ -36,9 +47,7 @@ def prompt_timeout() -> float:
 
 
 def missing_agent(reason: str) -> UsageError:
-    return UsageError(
-        f"No agent chosen ({reason}).", f"Pass --agent KEY with one of: {choices_text()}."
-    )
+    return UsageError(f"No agent chosen ({reason}).", f"Pass --agent KEY with one of: {choices_text()}.")
 
 
 def _read_line_posix(timeout: float) -> str | None:
@@ -75,18 +84,16 @@ def ask_agent() -> str:
     """Show the numbered agent list on stderr and return the chosen key."""
     timeout = prompt_timeout()
     lines = [f"  {number}. {agent.key} ({agent.name})" for number, agent in enumerate(AGENTS, 1)]
-    sys.stderr.write(
-        "Which coding agent should get the stage commands?\n" + "\n".join(lines) + "\n"
-    )
+    sys.stderr.write("Which coding agent should get the stage commands?\n" + "\n".join(lines) + "\n")
     sys.stderr.write(f"Agent number or key (waiting {timeout:.0f} s): ")
     sys.stderr.flush()
     answer = read_line(timeout)
     if answer is None:
         sys.stderr.write("\n")
-        raise missing_agent(f"no answer within {timeout:.0f} s")
+        raise missing_agent(f"no input within {timeout:.0f} s")
     answer = answer.strip()
     if answer.isdigit() and 1 <= int(answer) <= len(AGENTS):
         return AGENTS[int(answer) - 1].key
     if not answer:
-        raise missing_agent("empty answer")
+        raise missing_agent("empty input")
     return get_agent(answer).key

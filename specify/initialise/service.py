@@ -68,13 +68,11 @@ class InitReport:
         return data
 
 
-def resolve_agents(
-    names: list[str], mode: Mode | None
-) -> tuple[list[tuple[Agent, Mode | None]], list[str]]:
+def resolve_agents(names: list[str], mode: Mode | None) -> tuple[list[tuple[Agent, Mode | None]], list[str]]:
     """Map keys and aliases to agents, dropping repeats, and pick each agent's mode.
 
     ``--skills`` or ``--commands`` applies to the agents that have that mode; the others
-    keep their only mode, and a warning says so. When none of them has it, that is an error.
+    keep their only mode, with a warning. When none of them has it, that is an error.
     Returns the (agent, mode) pairs and the warnings.
     """
     agents: list[Agent] = []

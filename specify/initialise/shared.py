@@ -50,17 +50,14 @@ def plan_shared(root: Path) -> list[Change]:
     if constitution is None:
         # NOTE: a build without artifact templates still initialises; the constitution
         # stage then creates the file from its own skeleton.
-        logger.warning(
-            "No %s among the bundled templates; skipping %s", CONSTITUTION_TEMPLATE, CONSTITUTION
-        )
+        logger.warning("No %s among the bundled templates; skipping %s", CONSTITUTION_TEMPLATE, CONSTITUTION)
     else:
         changes.append(plan_create_only(root, CONSTITUTION, constitution))
 
     recorded = read_shared(root)
     foreign = speckit_hashes(root)
     managed = [
-        plan_managed(root, f".specify/templates/{name}", data, recorded, foreign)
-        for name, data in templates.items()
+        plan_managed(root, f".specify/templates/{name}", data, recorded, foreign) for name, data in templates.items()
     ]
     changes.extend(managed)
 

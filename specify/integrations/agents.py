@@ -11,7 +11,7 @@ from typing import Literal
 from specify.errors import UsageError
 
 Mode = Literal["skills", "commands"]
-# How one stage is written: an Agent Skills folder, a Markdown command, a Gemini TOML command,
+# File format of one stage: an Agent Skills folder, a Markdown command, a Gemini TOML command,
 # or Copilot's pair of an agent file and a prompt stub.
 Format = Literal["skill", "markdown", "toml", "copilot"]
 
@@ -32,7 +32,7 @@ KIRO_ARGUMENTS = "The user's request is the text that follows this prompt."
 
 @dataclass(frozen=True)
 class Target:
-    """Where one mode of an agent writes: path patterns with ``{stage}`` and the format."""
+    """Output location and format of one agent mode: path patterns with ``{stage}``."""
 
     mode: Mode
     format: Format
@@ -62,12 +62,12 @@ class Agent:
 
     def target(self, mode: Mode | None) -> Target:
         """Return the target for ``mode`` (the default when None), or raise naming the modes."""
-        wanted = mode or self.default_mode
+        requested = mode or self.default_mode
         for target in self.targets:
-            if target.mode == wanted:
+            if target.mode == requested:
                 return target
         raise UsageError(
-            f"Agent '{self.key}' has no --{wanted} mode.",
+            f"Agent '{self.key}' has no --{requested} mode.",
             f"It supports: {', '.join('--' + m for m in self.modes)}.",
         )
 

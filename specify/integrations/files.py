@@ -61,9 +61,7 @@ class Change:
 
 def _read(path: Path) -> bytes | None:
     if path.is_dir():
-        raise ArtifactError(
-            f"{path} is a folder where specify writes a file.", "Move or rename it."
-        )
+        raise ArtifactError(f"{path} is a folder where specify writes a file.", "Move or rename it.")
     try:
         return path.read_bytes()
     except FileNotFoundError:
@@ -141,9 +139,7 @@ def plan_json_merge(root: Path, path: str, data: dict) -> Change:  # type: ignor
         return Change(path, "created", merged.encode("utf-8"))
     if not added:
         return Change(path, "unchanged", None, old)
-    return Change(
-        path, "updated", merged.encode("utf-8"), old, None, "merged keys: " + ", ".join(added)
-    )
+    return Change(path, "updated", merged.encode("utf-8"), old, None, "merged keys: " + ", ".join(added))
 
 
 def apply(root: Path, changes: list[Change]) -> list[str]:

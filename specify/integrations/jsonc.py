@@ -166,48 +166,55 @@ class _Merger:
             self.insert(node, missing, indent)
 
     def insert(self, node: _Object, missing: dict[str, Any], indent: str) -> None:
-        text, nl = self.text, self.newline
+        """Queue the insertion of ``missing`` into ``node``, matching its layout."""
+        if node.members and _same_line(self.text, node.start, node.end):
+            self.insert_inline(node, missing)
+            return
+        first = node.members[0].key_start if node.members else node.start
+        if node.members and not _same_line(self.text, node.start, first):
+            indent = _line_indent(self.text, first)
+        lines = [self.render(key, value, indent) for key, value in missing.items()]
+        if node.members:
+            self.insert_after_last(node, lines)
+        else:
+            self.insert_into_empty(node, lines)
+
+    def insert_inline(self, node: _Object, missing: dict[str, Any]) -> None:
+        """Add members to a one-line object such as ``{"a": 1}``, keeping it on one line."""
+        pairs = ", ".join(
+            f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}" for key, value in missing.items()
+        )
+        last = node.members[-1]
+        if last.comma is None:
+            self.inserts.append((last.value.end, last.value.end, ", " + pairs))
+        else:
+            self.inserts.append((last.comma + 1, last.comma + 1, " " + pairs + ","))
+
+    def insert_into_empty(self, node: _Object, lines: list[str]) -> None:
+        nl = self.newline
         close = node.end - 1
-        if _same_line(text, node.start, node.end) and node.members:
-            pairs = ", ".join(
-                f"{json.dumps(k)}: {json.dumps(v, ensure_ascii=False)}" for k, v in missing.items()
-            )
-            last = node.members[-1]
-            at = last.value.end if last.comma is None else last.comma + 1
-            self.inserts.append(
-                (
-                    at,
-                    at,
-                    (", " if last.comma is None else " ") + pairs + ("," if last.comma else ""),
-                )
-            )
-            return
-        if node.members and node.members[0].key_start > node.start:
-            indent = (
-                _line_indent(text, node.members[0].key_start)
-                if not _same_line(text, node.start, node.members[0].key_start)
-                else indent
-            )
-        lines = [self.render(k, v, indent) for k, v in missing.items()]
-        if not node.members:
-            inner = text[node.start + 1 : close]
-            body = nl + ("," + nl).join(lines) + nl + _line_indent(text, node.start)
-            if inner.strip():
-                self.inserts.append(
-                    (node.start + 1, node.start + 1, nl + ("," + nl).join(lines) + ",")
-                )
-            else:
-                self.inserts.append((node.start + 1, close, body))
-            return
+        members = nl + ("," + nl).join(lines)
+        if self.text[node.start + 1 : close].strip():
+            # Only comments inside: put the members before them, with a trailing comma.
+            self.inserts.append((node.start + 1, node.start + 1, members + ","))
+        else:
+            closing = nl + _line_indent(self.text, node.start)
+            self.inserts.append((node.start + 1, close, members + closing))
+
+    def insert_after_last(self, node: _Object, lines: list[str]) -> None:
+        """Add members after the last one, keeping the trailing-comma style of the object."""
+        text, nl = self.text, self.newline
         last = node.members[-1]
         trailing = last.comma is not None
         anchor = last.comma + 1 if trailing else last.value.end
-        eol = text.find("\n", anchor)
+        end_of_line = text.find("\n", anchor)
+
         # Insert after the line's own comment, so it stays with the member it describes.
-        if 0 <= eol < close and _Parser(text).skip(anchor) > eol:
-            position = eol - 1 if text[eol - 1 : eol] == "\r" else eol
+        if 0 <= end_of_line < node.end - 1 and _Parser(text).skip(anchor) > end_of_line:
+            position = end_of_line - 1 if text[end_of_line - 1 : end_of_line] == "\r" else end_of_line
         else:
             position = anchor
+
         if not trailing and position != anchor:
             self.inserts.append((anchor, anchor, ","))
         lead = "," if not trailing and position == anchor else ""
@@ -216,9 +223,7 @@ class _Merger:
 
     def result(self) -> str:
         text = self.text
-        for start, end, replacement in sorted(
-            self.inserts, key=lambda item: (item[0], item[1]), reverse=True
-        ):
+        for start, end, replacement in sorted(self.inserts, key=lambda item: (item[0], item[1]), reverse=True):
             text = text[:start] + replacement + text[end:]
         return text
 

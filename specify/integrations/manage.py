@@ -58,9 +58,7 @@ def plan_owned(root: Path, path: str, new: bytes) -> Change:
     return Change(path, "updated", new, old)
 
 
-def plan_agent(
-    root: Path, agent: Agent, mode: Mode | None = None, commands_dir: str | None = None
-) -> AgentPlan:
+def plan_agent(root: Path, agent: Agent, mode: Mode | None = None, commands_dir: str | None = None) -> AgentPlan:
     """Plan every file of one agent, its merged settings and its manifest.
 
     Without ``mode`` or ``commands_dir`` the values of an earlier install are reused, then
@@ -69,9 +67,7 @@ def plan_agent(
     previous = read_manifest(root, agent.key)
     mode = mode or (previous.mode if previous else None) or agent.default_mode
     target = agent.target(mode)
-    commands_dir = normalise_commands_dir(
-        commands_dir or (previous.commands_dir if previous else None), agent
-    )
+    commands_dir = normalise_commands_dir(commands_dir or (previous.commands_dir if previous else None), agent)
     desired = render_agent(agent, target.mode, commands_dir)
 
     recorded = previous.files if previous else {}
@@ -79,9 +75,7 @@ def plan_agent(
     speckit = is_speckit_project(root)
     plan = AgentPlan(agent, target.mode, commands_dir)
     for path, data in sorted(desired.items()):
-        plan.changes.append(
-            plan_managed(root, path, data, recorded, foreign, lambda _path: speckit)
-        )
+        plan.changes.append(plan_managed(root, path, data, recorded, foreign, lambda _path: speckit))
     if agent.key == "copilot" and target.mode == "commands":
         plan.changes.append(plan_json_merge(root, VSCODE_SETTINGS, vscode_settings()))
 
@@ -107,9 +101,7 @@ def _require_installed(root: Path, key: str) -> tuple[Agent, Manifest]:
     return agent, manifest
 
 
-def add_integration(
-    root: Path, key: str, mode: Mode | None, commands_dir: str | None, dry_run: bool
-) -> AgentPlan:
+def add_integration(root: Path, key: str, mode: Mode | None, commands_dir: str | None, dry_run: bool) -> AgentPlan:
     """Write one agent's stage commands into an existing project."""
     plan = plan_agent(root, get_agent(key), mode, commands_dir)
     if not dry_run:
@@ -121,9 +113,7 @@ def upgrade_integrations(root: Path, key: str | None, dry_run: bool) -> list[Age
     """Re-render installed agents with this version, replacing only unchanged managed files."""
     keys = [_require_installed(root, key)[0].key] if key else installed_keys(root)
     if not keys:
-        raise UsageError(
-            f"No integrations are installed in {root}.", "Run `specify integration add KEY`."
-        )
+        raise UsageError(f"No integrations are installed in {root}.", "Run `specify integration add KEY`.")
     plans = [plan_agent(root, get_agent(name)) for name in keys]
     if not dry_run:
         for plan in plans:
@@ -190,11 +180,7 @@ def integration_status(root: Path) -> list[dict[str, object]]:
         assert manifest is not None  # installed_keys lists only readable specify manifests
         states = file_states(root, manifest)
         rendered = render_agent(get_agent(key), manifest.mode, manifest.commands_dir)
-        outdated = sorted(
-            path
-            for path, data in rendered.items()
-            if manifest.files.get(path) != sha256_bytes(data)
-        )
+        outdated = sorted(path for path, data in rendered.items() if manifest.files.get(path) != sha256_bytes(data))
         report.append(
             {
                 "key": key,

@@ -1,6 +1,6 @@
 """Manifests: the sha256 of every file `specify init` wrote for one agent.
 
-``.specify/integrations/<key>.manifest.json`` holds ``{"integration", "mode",
+``.specify/integrations/<key>.manifest.json`` contains ``{"integration", "mode",
 "specify_version", "files": {path: sha256}}`` (plus ``commands_dir`` for the generic agent).
 A managed file whose current hash equals its recorded one is unchanged since it was written
 and may be replaced or removed; any other file belongs to the user. The skills runtime reads

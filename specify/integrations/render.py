@@ -10,6 +10,7 @@ returns how the user invokes another stage (``/speckit.plan``, ``/speckit-plan``
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,23 +33,25 @@ def commands_dir() -> Path:
     return templates_dir() / "commands"
 
 
-def _split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
+def _split_front_matter(text: str, path: Path) -> tuple[dict[str, str], str]:
+    """Split a command template into its ``key: value`` front matter and its body.
+
+    The bundled templates use only flat ``key: value`` lines, so a small parser suffices and
+    init does not pay for importing a YAML library.
+    """
     if not text.startswith("---\n"):
-        raise SpecifyError(
-            f"Command template {path} has no YAML front matter.", "Start it with a '---' line."
-        )
+        raise SpecifyError(f"Command template {path} has no YAML front matter.", "Start it with a '---' line.")
     head, sep, body = text[4:].partition("\n---\n")
     if not sep:
-        raise SpecifyError(
-            f"Command template {path} has no closing '---' line.", "Close the front matter."
-        )
-    import yaml
-
-    meta = yaml.safe_load(head) or {}
-    if not isinstance(meta, dict) or not meta.get("description"):
-        raise SpecifyError(
-            f"Command template {path} lacks a 'description'.", "Add one to its front matter."
-        )
+        raise SpecifyError(f"Command template {path} has no closing '---' line.", "Close the front matter.")
+    meta: dict[str, str] = {}
+    for number, line in enumerate(head.splitlines(), start=2):
+        key, colon, value = line.partition(":")
+        if not colon or not key.strip() or key != key.strip():
+            raise SpecifyError(f"{path}:{number}: expected 'key: value'.", "Keep the front matter to flat keys.")
+        meta[key] = value.strip()
+    if not meta.get("description"):
+        raise SpecifyError(f"Command template {path} lacks a 'description'.", "Add one to its front matter.")
     return meta, body
 
 
@@ -57,7 +60,7 @@ def load_stage(stage: str) -> StageSource:
     """Read one stage's template source (cached: the bundled files do not change at run time)."""
     path = commands_dir() / f"{stage}.md"
     meta, body = _split_front_matter(path.read_text(encoding="utf-8"), path)
-    return StageSource(stage, str(meta["description"]).strip(), meta.get("argument-hint"), body)
+    return StageSource(stage, meta["description"], meta.get("argument-hint"), body)
 
 
 @cache
@@ -93,15 +96,23 @@ def render_body(agent: Agent, mode: Mode, stage: str) -> str:
     return text.strip() + "\n"
 
 
-def _front_matter(meta: dict[str, Any]) -> str:
-    import yaml
+_PLAIN_SCALAR = re.compile(r"[A-Za-z0-9][A-Za-z0-9 _.,()/'+-]*")
 
-    dumped = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=1000)
-    return f"---\n{dumped}---\n"
+
+def _yaml_scalar(value: str) -> str:
+    """Write a string as YAML: plain when unambiguous, else double-quoted (JSON's escaping)."""
+    if _PLAIN_SCALAR.fullmatch(value) and not value.endswith(" ") and ": " not in value:
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _front_matter(meta: dict[str, str]) -> str:
+    lines = [f"{key}: {_yaml_scalar(value)}" for key, value in meta.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n"
 
 
 def _skill_file(agent: Agent, source: StageSource, body: str) -> str:
-    meta: dict[str, Any] = {"name": f"speckit-{source.stage}", "description": source.description}
+    meta = {"name": f"speckit-{source.stage}", "description": source.description}
     if agent.key == "claude" and source.argument_hint:
         meta["argument-hint"] = source.argument_hint
     return _front_matter(meta) + "\n" + body
@@ -150,9 +161,7 @@ def normalise_commands_dir(value: str | None, agent: Agent) -> str | None:
     return path.as_posix().rstrip("/")
 
 
-def render_agent(
-    agent: Agent, mode: Mode | None = None, commands_dir: str | None = None
-) -> dict[str, bytes]:
+def render_agent(agent: Agent, mode: Mode | None = None, commands_dir: str | None = None) -> dict[str, bytes]:
     """Render every stage for ``agent``: project-relative POSIX path -> file bytes."""
     target = agent.target(mode)
     base = {"commands_dir": commands_dir or ""}

@@ -33,23 +33,22 @@ def _command_folders() -> set[str]:
 def has_speckit_commands(root: Path) -> bool:
     for folder in _command_folders():
         path = root / folder
-        if path.is_dir() and any(
-            child.name.startswith(("speckit.", "speckit-")) for child in path.iterdir()
-        ):
+        if path.is_dir() and any(child.name.startswith(("speckit.", "speckit-")) for child in path.iterdir()):
             return True
     return False
 
 
 def is_speckit_project(root: Path) -> bool:
-    """Return whether spec-kit laid out ``root`` (its .specify/ files or its command files).
+    """Return whether spec-kit laid out ``root``, so its generated files may be adopted.
 
-    A ``.specify/`` folder that specify did not write counts as spec-kit's too, since
-    spec-kit is the other tool that writes one.
+    spec-kit's own ``.specify/`` files mark its projects, also after specify adopted them.
+    Without them, a ``.specify/`` folder or ``speckit`` command files count as spec-kit's
+    only where specify has not initialised the project itself.
     """
     specify_dir = root / ".specify"
     if specify_dir.is_dir():
         if any((specify_dir / name).exists() for name in SPECKIT_MARKERS) or speckit_hashes(root):
             return True
-        if not is_specify_project(root):
-            return True
-    return has_speckit_commands(root)
+    if is_specify_project(root):
+        return False
+    return specify_dir.is_dir() or has_speckit_commands(root)

@@ -97,7 +97,7 @@ def test_silent_terminal_times_out(tmp_path: Path) -> None:
     code, output = run_in_pty([*specify_command(), "init", str(tmp_path / "p")], env)
     assert code == 2
     assert "Which coding agent" in output
-    assert "no answer within 1 s" in output
+    assert "no input within 1 s" in output
     assert "--agent" in output
 
 

@@ -131,3 +131,13 @@ def test_mode_switch_keeps_old_records(cli_json, tmp_path: Path) -> None:
     assert manifest["mode"] == "commands"
     assert ".github/skills/speckit-plan/SKILL.md" in manifest["files"]
     assert ".github/agents/speckit.plan.agent.md" in manifest["files"]
+
+
+def test_add_keeps_hand_written_command(cli_json, tmp_path: Path) -> None:
+    init_claude(cli_json, tmp_path)
+    own = tmp_path / ".gemini/commands/speckit.plan.toml"
+    own.parent.mkdir(parents=True)
+    own.write_text('description = "my plan"\nprompt = "plan it"\n')
+    report = cli_json("integration", "add", "gemini")
+    assert states(report)[".gemini/commands/speckit.plan.toml"] == "kept"
+    assert own.read_text() == 'description = "my plan"\nprompt = "plan it"\n'
