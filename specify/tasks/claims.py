@@ -9,6 +9,9 @@ An implement run writes ``.specify/runs/<run-id>/claim.json`` while it works::
 process with ``pid`` exists on this machine. A claim whose process is gone, or that names
 another host, is stale and ignored. Unreadable or malformed claim files are logged and
 ignored too, because a crashed run must never block the next one.
+
+NOTE: liveness is checked by pid only, so after a crash a pid reused by an unrelated process
+keeps the claim live until that process ends; ``started_at`` is not compared with its start time.
 """
 
 from __future__ import annotations
@@ -123,6 +126,7 @@ def pid_alive(pid: int) -> bool:
 
 def _pid_alive_windows(pid: int) -> bool:
     # os.kill(pid, 0) would terminate the process on Windows, so ask the kernel instead.
+    # NOTE: the test suite runs on Linux, so this branch has not been run.
     import ctypes
 
     kernel32 = ctypes.windll.kernel32  # type: ignore[attr-defined]
