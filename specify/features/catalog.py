@@ -28,6 +28,7 @@ class FeatureSummary:
             "number": self.number,
             "slug": self.slug,
             "feature_dir": self.status.folder.relative_to(root).as_posix(),
+            "path": str(self.status.folder),
             "active": self.active,
             "next_stage": self.next_stage,
             **self.status.to_json(),

@@ -89,3 +89,15 @@ def test_choose_skips_every_taken_number() -> None:
     choice = choose_sequential({1, 2, 3, 7}, 2)
     assert choice.number == "004"
     assert choice.warnings
+
+
+def test_prefixed_branches_counted(tmp_path: Path, cli: Cli) -> None:
+    root = make_project(init_repo(tmp_path / "repo"))
+    (root / ".specify" / "config.toml").write_text('[features]\nbranch_template = "feat/{number}-{slug}"\n', encoding="utf-8")
+    first = cli.json(root, "feature", "new", "Login page")
+    assert first["BRANCH_NAME"] == "feat/001-login-page"
+    assert git(root, "branch", "--show-current") == "feat/001-login-page"
+    (root / "specs" / "001-login-page" / "spec.md").unlink()
+    (root / "specs" / "001-login-page").rmdir()
+    second = cli.json(root, "feature", "new", "Search", "--dry-run")
+    assert second["FEATURE_NUM"] == "002"

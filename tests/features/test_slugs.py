@@ -105,6 +105,12 @@ BRANCH_NAMES = [
     "at@{x",
     "a@b",
     "fonctionnalité/001-x",
+    "a./b",
+    "a/-b",
+    "a{b",
+    "@/a",
+    "a..lock",
+    "a/..b",
     "ctrl\x01x",
     "",
 ]
