@@ -19,6 +19,7 @@ COMMAND_MODULES = (
     "specify.cli.skill_cmds",
     "specify.cli.run_cmds",
     "specify.cli.demo_cmds",
+    "specify.cli.model_cmds",
 )
 
 

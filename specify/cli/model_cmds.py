@@ -1,0 +1,232 @@
+"""`specify model`: tokenizer, data, train, eval, ablate, plan, export, serve and chat.
+
+One function per command. Each parses its options, calls one function of
+``localmodel.service`` (which imports torch and friends only when it runs) and prints.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+
+from specify.cli.output import JSON_OPTION, emit
+
+model_app = typer.Typer(help="Train, evaluate, export and serve a small local model.",
+                        no_args_is_help=True)
+tokenizer_app = typer.Typer(help="Train a tokenizer or report its compression.",
+                            no_args_is_help=True)
+data_app = typer.Typer(help="Build tokenised training data from local files.",
+                       no_args_is_help=True)
+model_app.add_typer(tokenizer_app, name="tokenizer")
+model_app.add_typer(data_app, name="data")
+
+SOURCE_OPTION = typer.Option(
+    None, "--source",
+    help="Corpus source NAME=PATH[@LANG]: a folder, .jsonl or .parquet file (repeatable; "
+         "default: the Python standard library and the bundled templates and skills).")
+RECIPE_OPTION = typer.Option(None, "--recipe", help="Recipe TOML file.")
+PRESET_OPTION = typer.Option(None, "--preset",
+                             help="Preset name: cpu-tiny, gpu-45m, smollm2-135m, smollm3-3b.")
+
+
+def _verbose_training_logs() -> None:
+    logging.getLogger("localmodel").setLevel(logging.INFO)
+
+
+# --- tokenizer -------------------------------------------------------------------------
+
+
+@tokenizer_app.command("train")
+def tokenizer_train(
+    out: Path = typer.Option(..., "--out", help="Folder for tokenizer.json."),
+    source: list[str] = SOURCE_OPTION,
+    vocab_size: int = typer.Option(2048, "--vocab-size", help="Vocabulary size, specials included."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Train a byte-level BPE tokenizer and print its compression report."""
+    from localmodel.service import tokenizer_train as run
+
+    result = run(out, source or [], vocab_size)
+    emit(result, as_json, lambda: _print_tokenizer(result))
+
+
+@tokenizer_app.command("report")
+def tokenizer_report(
+    tokenizer: Path = typer.Argument(..., help="tokenizer.json to measure."),
+    source: list[str] = SOURCE_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Print bytes per token, fertility and continued-word share per source and language."""
+    from localmodel.service import tokenizer_report_for
+
+    result = tokenizer_report_for(tokenizer, source or [])
+    emit(result, as_json, lambda: _print_tokenizer(result))
+
+
+def _print_tokenizer(result: dict) -> None:
+    from localmodel.tokenizer.report import format_report
+
+    typer.echo(f"tokenizer: {result['tokenizer']}")
+    typer.echo(format_report(result["report"]))
+
+
+# --- data ------------------------------------------------------------------------------
+
+
+@data_app.command("build")
+def data_build(
+    tokenizer: Path = typer.Option(..., "--tokenizer", help="tokenizer.json to encode with."),
+    out: Path = typer.Option(..., "--out", help="New folder for the shards and index.json."),
+    source: list[str] = SOURCE_OPTION,
+    seq_len: int = typer.Option(256, "--seq-len", help="Tokens per training sequence."),
+    val_fraction: float = typer.Option(0.02, "--val-fraction",
+                                       help="Share of documents held out for evaluation."),
+    seed: int = typer.Option(1234, "--seed", help="Seed of the one-time sequence shuffle."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Deduplicate, tokenise, shuffle and shard a local corpus."""
+    from localmodel.service import data_build as run
+
+    result = run(tokenizer, out, source or [], seq_len, val_fraction, seed)
+
+    def human() -> None:
+        for name, src in result["sources"].items():
+            typer.echo(f"{name}: {src['tokens']:,} tokens, {src['sequences']:,} sequences")
+        typer.echo(f"held out: {result['val']['tokens']:,} tokens; "
+                   f"{result['dedup']['duplicates']} duplicate documents dropped")
+
+    emit(result, as_json, human)
+
+
+# --- train -----------------------------------------------------------------------------
+
+
+@model_app.command("train")
+def train(
+    out: Path = typer.Option(..., "--out", help="Run folder (resumed if it has a checkpoint)."),
+    recipe: Path = RECIPE_OPTION,
+    preset: str = PRESET_OPTION,
+    max_steps: int = typer.Option(None, "--max-steps", help="Override the recipe's step count."),
+    tokenizer: Path = typer.Option(None, "--tokenizer", help="Use this tokenizer.json."),
+    data: Path = typer.Option(None, "--data", help="Use this built data folder."),
+    device: str = typer.Option(None, "--device", help="cpu or cuda (default: cuda if present)."),
+    preflight: bool = typer.Option(False, "--preflight",
+                                   help="Only check data, resume, eval and throughput."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Pretrain a model (for several processes: torchrun -m localmodel.train.pretrain)."""
+    from localmodel.service import model_train
+
+    _verbose_training_logs()
+    result = model_train(out, recipe, preset, max_steps, tokenizer, data, device, preflight)
+
+    def human() -> None:
+        if "checks" in result:
+            for check in result["checks"]:
+                typer.echo(f"{'ok  ' if check['ok'] else 'FAIL'} {check['name']}: {check['detail']}")
+            return
+        typer.echo(f"{result['run']}: {result['steps']} steps, loss {result['loss']:.4f}, "
+                   f"held-out {result.get('val_bpb', float('nan')):.4f} bits/byte")
+
+    emit(result, as_json, human)
+    if result.get("ok") is False:
+        raise typer.Exit(1)
+
+
+# --- eval ------------------------------------------------------------------------------
+
+
+@model_app.command("eval")
+def evaluate(
+    run_dir: Path = typer.Argument(..., help="Run folder written by specify model train."),
+    windows: int = typer.Option(64, "--windows", help="Held-out sequences to score."),
+    items: int = typer.Option(50, "--items", help="Items per multiple-choice task."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Print held-out bits per byte and multiple-choice accuracy of a run."""
+    from localmodel.service import model_eval
+
+    result = model_eval(run_dir, windows, items)
+
+    def human() -> None:
+        for key, value in result.items():
+            typer.echo(f"{key:<20} {value:.4f}" if isinstance(value, float) else f"{key:<20} {value}")
+
+    emit(result, as_json, human)
+
+
+# --- ablate ----------------------------------------------------------------------------
+
+
+@model_app.command("ablate")
+def ablate(
+    out: Path = typer.Option(..., "--out", help="Folder for the runs, table and plot."),
+    variant: list[str] = typer.Option(
+        ..., "--variant",
+        help="nope-off, untied, qk-norm, mha, mqa, doc-mask-off, z-loss, or "
+             "NAME:section.key=value,... (repeatable)."),
+    seed: list[int] = typer.Option([1, 2], "--seed", help="Seeds per variant (repeatable)."),
+    recipe: Path = RECIPE_OPTION,
+    preset: str = PRESET_OPTION,
+    max_steps: int = typer.Option(None, "--max-steps", help="Steps per run."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Train a baseline and variants on the same budget and seeds, and compare them."""
+    from localmodel.ablate import format_table
+    from localmodel.service import model_ablate
+
+    _verbose_training_logs()
+    result = model_ablate(out, recipe, preset, variant, seed, max_steps)
+    emit(result, as_json, lambda: typer.echo(format_table(result["summary"])))
+
+
+# --- plan ------------------------------------------------------------------------------
+
+
+@model_app.command("plan")
+def plan(
+    params: str = typer.Option(None, "--params", help="Parameter count, e.g. 3.08B."),
+    tokens: str = typer.Option(None, "--tokens", help="Training tokens, e.g. 11.2T."),
+    gpu: str = typer.Option("h100", "--gpu", help="GPU type: h100, h200, a100, b200, l40s."),
+    gpus: int = typer.Option(1, "--gpus", help="Number of GPUs."),
+    mfu: float = typer.Option(None, "--mfu", help="Assumed MFU, e.g. 0.3 (default 0.3)."),
+    gpu_hours: float = typer.Option(None, "--gpu-hours", help="Spent GPU-hours: gives the MFU."),
+    budget: str = typer.Option(None, "--budget", help="Compute budget in FLOPs, e.g. 1e21."),
+    preset: str = PRESET_OPTION,
+    seq_len: int = typer.Option(None, "--seq-len", help="Sequence length for the attention term."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Estimate compute, time and GPU-hours, the implied MFU, or a compute-optimal size."""
+    from localmodel.service import model_plan
+
+    assumed = mfu if mfu is not None else (None if gpu_hours is not None else 0.3)
+    result = model_plan(params, tokens, gpu, gpus, assumed, gpu_hours, budget, preset, seq_len)
+    emit(result, as_json, lambda: _print_plan(result))
+
+
+def _print_plan(result: dict) -> None:
+    if "plan" in result:
+        p = result["plan"]
+        typer.echo(f"compute: {p['flops']:.3e} FLOP ({p['flops_6nd']:.3e} from 6ND alone) "
+                   f"on {p['gpus']} x {p['gpu']} at {p['peak_tflops']:.0f} TFLOP/s peak")
+        if p["seconds"] is not None:
+            typer.echo(f"at {p['mfu']:.0%} MFU: {p['days']:.2f} days, "
+                       f"{p['gpu_hours']:,.0f} GPU-hours")
+        if p["implied_mfu"] is not None:
+            typer.echo(f"implied MFU: {p['implied_mfu']:.1%} "
+                       f"({p['implied_mfu_6nd']:.1%} from 6ND alone)")
+    if "compute_optimal" in result:
+        c = result["compute_optimal"]
+        typer.echo(f"compute-optimal for {c['flops']:.3e} FLOP: {c['params'] / 1e6:,.1f}M "
+                   f"parameters on {c['tokens'] / 1e9:,.2f}B tokens")
+
+
+# --- export ----------------------------------------------------------------------------
+# --- serve -----------------------------------------------------------------------------
+# --- chat ------------------------------------------------------------------------------
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(model_app, name="model")
