@@ -93,7 +93,8 @@ def test_choose_skips_every_taken_number() -> None:
 
 def test_prefixed_branches_counted(tmp_path: Path, cli: Cli) -> None:
     root = make_project(init_repo(tmp_path / "repo"))
-    (root / ".specify" / "config.toml").write_text('[features]\nbranch_template = "feat/{number}-{slug}"\n', encoding="utf-8")
+    config = '[features]\nbranch_template = "feat/{number}-{slug}"\n'
+    (root / ".specify" / "config.toml").write_text(config, encoding="utf-8")
     first = cli.json(root, "feature", "new", "Login page")
     assert first["BRANCH_NAME"] == "feat/001-login-page"
     assert git(root, "branch", "--show-current") == "feat/001-login-page"
