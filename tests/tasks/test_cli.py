@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,8 @@ def test_speckit_projects_stats(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 
 
 def test_console_script_ticks(project: Path) -> None:
-    specify = shutil.which("specify")
+    beside_python = Path(sys.executable).with_name("specify")
+    specify = str(beside_python) if beside_python.exists() else shutil.which("specify")
     assert specify, "the specify console script is not installed"
     done = subprocess.run(
         [specify, "tasks", "done", "t004", "--feature", "001", "--json"],
