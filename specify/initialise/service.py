@@ -16,7 +16,7 @@ from specify.errors import UsageError
 from specify.initialise.git import GitOutcome, init_and_commit
 from specify.initialise.shared import plan_shared
 from specify.integrations.agents import Agent, Mode, get_agent
-from specify.integrations.files import Change, apply
+from specify.integrations.files import Change, apply, project_lock
 from specify.integrations.manage import AgentPlan, plan_agent
 from specify.integrations.speckit import is_specify_project, is_speckit_project
 
@@ -123,13 +123,19 @@ def init_project(request: InitRequest) -> InitReport:
     kind = classify_target(root, request.force)
 
     report = InitReport(root, kind, request.dry_run, warnings=warnings)
-    report.shared = plan_shared(root)
-    for agent, mode in agents:
-        report.agents.append(plan_agent(root, agent, mode, request.commands_dir))
+    # Planning first raises any error before a folder or lock file exists.
+    plan_all(report, agents, request.commands_dir)
     if request.dry_run:
         return report
 
     root.mkdir(parents=True, exist_ok=True)
-    written = apply(root, report.changes)
+    with project_lock(root):
+        plan_all(report, agents, request.commands_dir)  # again: another process may have written
+        written = apply(root, report.changes)
     report.git = init_and_commit(root, written) if request.git else GitOutcome("skipped")
     return report
+
+
+def plan_all(report: InitReport, agents: list[tuple[Agent, Mode | None]], commands_dir: str | None) -> None:
+    report.shared = plan_shared(report.root)
+    report.agents = [plan_agent(report.root, agent, mode, commands_dir) for agent, mode in agents]

@@ -14,8 +14,7 @@ import logging
 from pathlib import Path
 
 from specify import __version__
-from specify.integrations.files import Change, plan_create_only, plan_lines, plan_managed
-from specify.integrations.manage import plan_owned
+from specify.integrations.files import Change, plan_create_only, plan_lines, plan_managed, plan_owned
 from specify.integrations.manifest import SHARED_MANIFEST, read_shared, shared_bytes, speckit_hashes
 from specify.resources import templates_dir
 

@@ -13,15 +13,16 @@ plan (with unified diffs) and a real run applies exactly that plan. Statuses:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from specify.errors import ArtifactError
-from specify.fsutil import atomic_write_bytes, sha256_bytes
+from specify.fsutil import atomic_write_bytes, locked, sha256_bytes
 from specify.integrations.jsonc import merge_text
 
 logger = logging.getLogger(__name__)
@@ -59,13 +60,34 @@ class Change:
         return "".join(difflib.unified_diff(old, new, before, f"b/{self.path}"))
 
 
-def _read(path: Path) -> bytes | None:
-    if path.is_dir():
-        raise ArtifactError(f"{path} is a folder where specify writes a file.", "Move or rename it.")
+def is_inside(root: Path, path: str) -> bool:
+    """Return whether the folder of ``path`` is inside ``root`` after resolving links."""
+    base = root.resolve()
+    parent = (root / path).parent.resolve()
+    return parent == base or base in parent.parents
+
+
+def _read(root: Path, path: str) -> bytes | None:
+    """Return the bytes at ``path`` (None when absent); raise when writing there would leave ``root``."""
+    target = root / path
+    if not is_inside(root, path):
+        raise ArtifactError(
+            f"{path} leads outside {root} (to {target.parent.resolve()}) through a symbolic link.",
+            "Replace the linked folder with a real one, or leave out the agent that writes there.",
+        )
+    if target.is_dir():
+        raise ArtifactError(f"{target} is a folder where specify writes a file.", "Move or rename it.")
     try:
-        return path.read_bytes()
+        return target.read_bytes()
     except FileNotFoundError:
         return None
+
+
+def _linked(root: Path, path: str) -> Change | None:
+    """Return a "kept" change for a symbolic link, which a replace would turn into a plain file."""
+    if (root / path).is_symlink():
+        return Change(path, "kept", None, None, None, "symbolic link; specify leaves links alone")
+    return None
 
 
 def plan_managed(
@@ -81,7 +103,10 @@ def plan_managed(
     ``recorded`` holds specify's own hashes, ``foreign`` spec-kit's; ``adoptable`` says
     whether an unrecorded file at ``path`` is one of spec-kit's generated files.
     """
-    old = _read(root / path)
+    linked = _linked(root, path)
+    if linked is not None:
+        return linked
+    old = _read(root, path)
     digest = sha256_bytes(new)
     if old is None:
         return Change(path, "created", new, None, digest)
@@ -102,7 +127,10 @@ def plan_managed(
 
 def plan_create_only(root: Path, path: str, new: bytes) -> Change:
     """Plan a file that is written once and then belongs to the user (constitution, config)."""
-    old = _read(root / path)
+    linked = _linked(root, path)
+    if linked is not None:
+        return linked
+    old = _read(root, path)
     if old is None:
         return Change(path, "created", new)
     if old == new:
@@ -112,7 +140,10 @@ def plan_create_only(root: Path, path: str, new: bytes) -> Change:
 
 def plan_lines(root: Path, path: str, lines: list[str]) -> Change:
     """Plan a line-based file (``.gitignore``) that gains the missing lines at its end."""
-    old = _read(root / path)
+    linked = _linked(root, path)
+    if linked is not None:
+        return linked
+    old = _read(root, path)
     if old is None:
         return Change(path, "created", ("\n".join(lines) + "\n").encode("utf-8"))
     text = old.decode("utf-8", errors="replace")
@@ -128,7 +159,10 @@ def plan_lines(root: Path, path: str, lines: list[str]) -> Change:
 
 def plan_json_merge(root: Path, path: str, data: dict) -> Change:  # type: ignore[type-arg]
     """Plan a key-by-key merge into a JSON-with-comments file shared with the user."""
-    old = _read(root / path)
+    linked = _linked(root, path)
+    if linked is not None:
+        return linked
+    old = _read(root, path)
     text = "" if old is None else old.decode("utf-8", errors="replace")
     try:
         merged, added = merge_text(text, data)
@@ -140,6 +174,24 @@ def plan_json_merge(root: Path, path: str, data: dict) -> Change:  # type: ignor
     if not added:
         return Change(path, "unchanged", None, old)
     return Change(path, "updated", merged.encode("utf-8"), old, None, "merged keys: " + ", ".join(added))
+
+
+def plan_owned(root: Path, path: str, new: bytes) -> Change:
+    """Plan a file only specify writes (a manifest): always replaced, never kept."""
+    old = _read(root, path)
+    if old is None:
+        return Change(path, "created", new)
+    if old == new:
+        return Change(path, "unchanged", None, old)
+    return Change(path, "updated", new, old)
+
+
+@contextlib.contextmanager
+def project_lock(root: Path) -> Iterator[None]:
+    """Hold the lock that serialises init and integration changes in one project."""
+    (root / ".specify").mkdir(parents=True, exist_ok=True)
+    with locked(root / ".specify" / "init"):
+        yield
 
 
 def apply(root: Path, changes: list[Change]) -> list[str]:

@@ -10,7 +10,7 @@ from specify import __version__
 from specify.errors import UsageError
 from specify.fsutil import sha256_bytes
 from specify.integrations.agents import AGENTS, Agent, Mode, get_agent
-from specify.integrations.files import Change, apply, plan_json_merge, plan_managed
+from specify.integrations.files import Change, apply, is_inside, plan_json_merge, plan_managed, plan_owned, project_lock
 from specify.integrations.manifest import (
     Manifest,
     installed_keys,
@@ -42,20 +42,9 @@ class AgentPlan:
         return {
             "key": self.agent.key,
             "mode": self.mode,
-            "invoke": invocation(self.agent, self.mode, "specify"),
+            "invoke": invocation(self.agent, self.mode, "<stage>"),
             "commands_dir": self.commands_dir,
         }
-
-
-def plan_owned(root: Path, path: str, new: bytes) -> Change:
-    """Plan a file only specify writes (a manifest): always replaced, never kept."""
-    target = root / path
-    old = target.read_bytes() if target.is_file() else None
-    if old is None:
-        return Change(path, "created", new)
-    if old == new:
-        return Change(path, "unchanged", None, old)
-    return Change(path, "updated", new, old)
 
 
 def plan_agent(root: Path, agent: Agent, mode: Mode | None = None, commands_dir: str | None = None) -> AgentPlan:
@@ -103,8 +92,11 @@ def _require_installed(root: Path, key: str) -> tuple[Agent, Manifest]:
 
 def add_integration(root: Path, key: str, mode: Mode | None, commands_dir: str | None, dry_run: bool) -> AgentPlan:
     """Write one agent's stage commands into an existing project."""
-    plan = plan_agent(root, get_agent(key), mode, commands_dir)
-    if not dry_run:
+    agent = get_agent(key)
+    if dry_run:
+        return plan_agent(root, agent, mode, commands_dir)
+    with project_lock(root):
+        plan = plan_agent(root, agent, mode, commands_dir)
         apply(root, plan.changes)
     return plan
 
@@ -114,8 +106,10 @@ def upgrade_integrations(root: Path, key: str | None, dry_run: bool) -> list[Age
     keys = [_require_installed(root, key)[0].key] if key else installed_keys(root)
     if not keys:
         raise UsageError(f"No integrations are installed in {root}.", "Run `specify integration add KEY`.")
-    plans = [plan_agent(root, get_agent(name)) for name in keys]
-    if not dry_run:
+    if dry_run:
+        return [plan_agent(root, get_agent(name)) for name in keys]
+    with project_lock(root):
+        plans = [plan_agent(root, get_agent(name)) for name in keys]
         for plan in plans:
             apply(root, plan.changes)
     return plans
@@ -153,21 +147,30 @@ def _prune_empty_parents(root: Path, path: Path) -> None:
         folder = folder.parent
 
 
+def _removal_states(root: Path, manifest: Manifest) -> list[FileState]:
+    """Decide per managed file: removed (unchanged), kept (edited, or reached through a link), missing."""
+    results = []
+    for state in file_states(root, manifest):
+        if state.state == "unchanged" and is_inside(root, state.path) and not (root / state.path).is_symlink():
+            results.append(FileState(state.path, "removed"))
+        elif state.state == "missing":
+            results.append(state)
+        else:
+            results.append(FileState(state.path, "kept"))
+    return results
+
+
 def remove_integration(root: Path, key: str, dry_run: bool) -> tuple[Agent, list[FileState]]:
     """Delete the agent's managed files that are unchanged; report the edited ones as kept."""
     agent, manifest = _require_installed(root, key)
-    results = []
-    for state in file_states(root, manifest):
-        if state.state == "unchanged":
-            results.append(FileState(state.path, "removed"))
-            if not dry_run:
+    if dry_run:
+        return agent, _removal_states(root, manifest)
+    with project_lock(root):
+        results = _removal_states(root, manifest)
+        for state in results:
+            if state.state == "removed":
                 (root / state.path).unlink()
                 _prune_empty_parents(root, root / state.path)
-        elif state.state == "modified":
-            results.append(FileState(state.path, "kept"))
-        else:
-            results.append(state)
-    if not dry_run:
         manifest_path(root, agent.key).unlink()
     return agent, results
 

@@ -163,13 +163,18 @@ def normalise_commands_dir(value: str | None, agent: Agent) -> str | None:
 
 def render_agent(agent: Agent, mode: Mode | None = None, commands_dir: str | None = None) -> dict[str, bytes]:
     """Render every stage for ``agent``: project-relative POSIX path -> file bytes."""
+    return dict(_render_cached(agent, mode, commands_dir))
+
+
+@cache
+def _render_cached(agent: Agent, mode: Mode | None, commands_dir: str | None) -> tuple[tuple[str, bytes], ...]:
     target = agent.target(mode)
     base = {"commands_dir": commands_dir or ""}
     files: dict[str, bytes] = {}
     for stage in STAGES:
         for path, text in _stage_files(agent, target, stage, base).items():
             files[path] = text.encode("utf-8")
-    return files
+    return tuple(files.items())
 
 
 def vscode_settings() -> dict[str, Any]:

@@ -156,3 +156,28 @@ def test_init_makes_no_network_call(
     )
     assert run.exit_code == 0, run.stderr
     assert (tmp_path / "p/.git").is_dir()
+
+
+def test_linked_folder_outside_rejected(specify, tmp_path: Path) -> None:
+    outside = tmp_path / "dotfiles-claude"
+    outside.mkdir()
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / ".claude").symlink_to(outside, target_is_directory=True)
+    run = specify("init", str(project), "--agent", "claude", "--force", "--no-git")
+    assert run.exit_code == 1
+    assert "symbolic link" in run.stderr
+    assert list(outside.iterdir()) == []
+    assert not (project / ".specify").exists()
+
+
+def test_linked_constitution_kept(specify, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-constitution.md"
+    shared.write_text("# Our shared constitution\n")
+    project = tmp_path / "p"
+    (project / ".specify/memory").mkdir(parents=True)
+    (project / ".specify/memory/constitution.md").symlink_to(shared)
+    run = specify("init", str(project), "--agent", "claude", "--no-git", "--json")
+    assert run.statuses()[".specify/memory/constitution.md"] == "kept"
+    assert (project / ".specify/memory/constitution.md").is_symlink()
+    assert shared.read_text() == "# Our shared constitution\n"
