@@ -55,12 +55,11 @@ def _batch(inputs: StageInputs, options: Any, done_ids: set[str]) -> list[Any]:
 
     doc = load_tasks(inputs.feature_dir / "tasks.md")
     if options.task:
-        wanted = options.task.strip().upper()
-        matches = [t for t in doc.tasks if (t.id or "").upper() == wanted]
-        if not matches:
+        task = doc.find(options.task)
+        if task is None:
             raise SpecifyError(f"Task {options.task} is not in {doc.path}.", "List tasks with `specify tasks list`.")
-        return [] if matches[0].done or wanted in done_ids else matches
-    return [t for t in next_batch(doc, read_claims(inputs.root)) if (t.id or "") not in done_ids]
+        return [] if task.done or task.ref in done_ids else [task]
+    return [t for t in next_batch(doc, read_claims(inputs.root)) if t.ref not in done_ids]
 
 
 def _work_on(session: RunSession, system: Any, batch: list[Any], inputs: StageInputs, toolbox: Toolbox,
@@ -128,7 +127,7 @@ def run_implement(stage: Stage, options: Any, inputs: StageInputs, loaded: Loade
             if turns_used >= max_turns:
                 outcome, reason = "budget", f"the turn budget of {max_turns} is used up"
                 break
-            ids = [t.id for t in batch]
+            ids = [t.ref for t in batch]
             write_claim(inputs.root, record.run_id, ids)
             record.event("batch", tasks=ids)
             used, summary = _work_on(session, system, batch, inputs, toolbox, skill_session,

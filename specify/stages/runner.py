@@ -8,7 +8,6 @@ touched.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,7 +16,7 @@ from typing import Any
 from specify.errors import SpecifyError, UsageError
 from specify.project import find_root, resolve_feature
 from specify.settings import LoadedSettings, load_settings
-from specify.stages.backend import BackendChoice, choose_backend
+from specify.stages.backend import EMBEDDED_CONTEXT, BackendChoice, choose_backend
 from specify.stages.registry import STAGES, Stage
 
 logger = logging.getLogger(__name__)
@@ -81,27 +80,19 @@ def _flags(options: RunOptions) -> dict[str, Any]:
 
 
 def build_provider(choice: BackendChoice, loaded: LoadedSettings) -> Any:
-    """Create the provider object for ``choice`` (SDKs are imported by the providers lazily)."""
-    from runtime.providers.keys import require_api_key
+    """Create the provider for ``choice``; the SDKs are imported by the providers lazily."""
+    from runtime.providers.registry import get_provider
 
-    settings = loaded.settings
-    if choice.backend == "anthropic":
-        from runtime.providers.anthropic import AnthropicProvider
-
-        return AnthropicProvider(choice.model, api_key=require_api_key("anthropic", settings), base_url=choice.base_url)
-    if choice.backend == "openai":
-        from runtime.providers.openai import OpenAIProvider
-
-        key = require_api_key("openai", settings) if not choice.base_url else (
-            settings.keys.openai_api_key or os.environ.get("OPENAI_API_KEY") or "not-needed")
-        return OpenAIProvider(choice.model, api_key=key, base_url=choice.base_url)
-    from runtime.providers.llamacpp import LlamaCppProvider
-
-    model_path = Path(choice.model).expanduser()
-    if not model_path.is_file():
-        raise SpecifyError(f"GGUF model file not found: {model_path}.",
-                           "Pass --model PATH.gguf, or build one with `specify model export`.")
-    return LlamaCppProvider(str(model_path), n_gpu_layers=settings.model.n_gpu_layers, n_ctx=settings.model.n_ctx)
+    if choice.backend == "llamacpp":
+        model_path = Path(choice.model).expanduser()
+        if not model_path.is_file():
+            raise SpecifyError(f"GGUF model file not found: {model_path}.",
+                               "Pass --model PATH.gguf, or build one with `specify model export`.")
+        options: dict[str, Any] = {}
+        if choice.embedded:
+            options["n_ctx"] = EMBEDDED_CONTEXT
+        return get_provider("llamacpp", str(model_path), settings=loaded.settings, **options)
+    return get_provider(choice.backend, choice.model, choice.base_url, loaded.settings)
 
 
 def run_stage(options: RunOptions) -> RunResult:

@@ -19,7 +19,6 @@ from specify.stages.inputs import CONSTITUTION, StageInputs
 
 VERSION_LINE = re.compile(r"\*\*Version\*\*:\s*(\d+)\.(\d+)\.(\d+)")
 RATIFIED = re.compile(r"\*\*Ratified\*\*:\s*(\d{4}-\d{2}-\d{2})")
-TASK_ID = re.compile(r"\bT(\d{3,})\b")
 
 
 @dataclass
@@ -97,28 +96,35 @@ def write_checklist(ctx: WriteContext, out: models.ChecklistOutput) -> None:
 
 
 def write_converge(ctx: WriteContext, out: models.ConvergeOutput) -> None:
-    """Append a Convergence phase with new task ids; never renumber or rewrite existing lines."""
+    """Append a Convergence phase with new task ids; never renumber or rewrite existing lines.
+
+    The file is read and written through the tasks engine's encoding helpers, so its byte-order
+    mark, encoding and line endings are kept.
+    """
     if not out.gaps:
         return
+    from specify.fsutil import atomic_write_bytes
+    from specify.tasks import parse_tasks
+    from specify.tasks.encoding import decode_bytes, encode_text, newline_style
+
     path = ctx.inputs.feature_dir / "tasks.md"
     with locked(path):
         data = path.read_bytes()
-        text = data.decode("utf-8-sig")
-        newline = "\r\n" if "\r\n" in text else "\n"
-        start = max((int(n) for n in TASK_ID.findall(text)), default=0) + 1
-        phases = len(re.findall(r"^#{2,4} Phase \d+", text, re.M))
-        lines = [f"## Phase {phases + 1}: Convergence", ""]
+        decoded = decode_bytes(data, path)
+        doc = parse_tasks(data, path)
+        numbers = [int(m.group(1)) for t in doc.tasks if t.id and (m := re.fullmatch(r"T(\d+)", t.id))]
+        start = max(numbers, default=0) + 1
+        style = newline_style(decoded.text)
+        newline = "\n" if style == "mixed" else style
+        lines = [f"## Phase {len(doc.phases) + 1}: Convergence", ""]
         lines += [f"- [ ] T{start + i:03d} {gap.action} per {gap.source} ({gap.kind})" for i, gap in enumerate(out.gaps)]
-        addition = newline.join(lines) + newline
-        separator = "" if text.endswith(("\n", "\r")) else newline
-        bom = b"\xef\xbb\xbf" if data.startswith(b"\xef\xbb\xbf") else b""
-        body = data[len(bom):] + (separator + newline + addition).encode("utf-8")
+        text = decoded.text
+        separator = "" if text.endswith(("\n", "\r")) or not text else newline
+        new_text = text + separator + newline + newline.join(lines) + newline
         backup = ctx.run_dir / "previous" / path.relative_to(ctx.inputs.root)
         backup.parent.mkdir(parents=True, exist_ok=True)
         backup.write_bytes(data)
-        from specify.fsutil import atomic_write_bytes
-
-        atomic_write_bytes(path, bom + body)
+        atomic_write_bytes(path, encode_text(new_text, decoded.encoding, decoded.bom))
     ctx.written.append(path.relative_to(ctx.inputs.root).as_posix())
 
 

@@ -132,3 +132,18 @@ def test_transcript_redacts_keys(project: Path, scripted, monkeypatch) -> None: 
     for path in run_dir.rglob("*"):
         if path.is_file():
             assert secret not in path.read_text(errors="replace"), path
+
+
+def test_converge_appends_phase(project: Path, scripted) -> None:  # type: ignore[no-untyped-def]
+    folder = project / "specs" / "001-x"
+    folder.mkdir(parents=True)
+    (folder / "spec.md").write_text("# Feature Specification: X\n")
+    (folder / "plan.md").write_text("# Plan\n")
+    original = b"\xef\xbb\xbf# Tasks\r\n\r\n## Phase 1: Setup\r\n\r\n- [x] T001 Create a.py\r\n- [ ] T002 Create b.py\r\n"
+    (folder / "tasks.md").write_bytes(original)
+    gaps = {"gaps": [{"action": "Add the export test", "source": "FR-001", "kind": "missing"}]}
+    scripted(structured(gaps))
+    run_stage(options("converge", feature="001"))
+    data = (folder / "tasks.md").read_bytes()
+    assert data.startswith(original)
+    assert data.endswith(b"## Phase 2: Convergence\r\n\r\n- [ ] T003 Add the export test per FR-001 (missing)\r\n")
