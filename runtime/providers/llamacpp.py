@@ -23,7 +23,8 @@ from runtime.providers.base import ModelRequest, ModelResponse, StopReason, Stre
 from runtime.providers.context import ensure_fits
 from runtime.providers.errors import InvalidOutputError, TruncatedOutputError
 from runtime.providers.jsonout import parse_reply
-from runtime.providers.llamacpp_prompt import chat_messages, decode_envelope, grammar_schema
+from runtime.providers.llamacpp_utf8 import Utf8Guard
+from runtime.providers.llamacpp_prompt import chat_messages, decode_envelope, grammar_ready, grammar_schema
 from runtime.usage import Usage
 from specify.errors import ConfigError
 from specify.extras import require
@@ -67,6 +68,7 @@ class LlamaCppProvider:
         self._template_source = ""
         self._offload: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self._guard: Utf8Guard | None = None
 
     def _load(self) -> Any:
         if self._llm is not None:
@@ -152,8 +154,14 @@ class LlamaCppProvider:
     def _grammar(self, schema: dict[str, Any]) -> Any:
         from llama_cpp import LlamaGrammar
 
+        ready, unenforced = grammar_ready(schema)
+        if unenforced:
+            logger.warning(
+                "The llama.cpp grammar cannot enforce %s; the output may break these bounds.",
+                ", ".join(unenforced[:5]) + (" ..." if len(unenforced) > 5 else ""),
+            )
         try:
-            return LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+            return LlamaGrammar.from_json_schema(json.dumps(ready), verbose=False)
         except (ValueError, KeyError, NotImplementedError) as exc:
             raise InvalidOutputError(
                 f"llama.cpp cannot build a grammar from the output schema: {exc}.",
@@ -174,11 +182,18 @@ class LlamaCppProvider:
         temperature = self._default_temperature if request.temperature is None else request.temperature
         emitter = _StopScanner(list(request.stop), template_stops, stream_to)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        guard = self._utf8_guard()
+        guard.reset()
         result = _Generation()
-        for token in llm.generate(prompt, temp=temperature, top_k=40, top_p=0.95, min_p=0.05, grammar=grammar):
+        tokens = llm.generate(
+            prompt, temp=temperature, top_k=40, top_p=0.95, min_p=0.05, grammar=grammar,
+            logits_processor=llama_cpp.LogitsProcessorList([guard]),
+        )
+        for token in tokens:
             if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token):
                 result.stop = "end"
                 break
+            guard.advance(token)
             result.tokens.append(token)
             piece = llm.detokenize([token], prev_tokens=prompt + result.tokens[:-1])
             stop = emitter.feed(decoder.decode(piece))
@@ -190,6 +205,13 @@ class LlamaCppProvider:
                 break
         result.text = emitter.finish(decoder.decode(b"", final=True) if result.stop != "stop_sequence" else "")
         return result
+
+
+    def _utf8_guard(self) -> Utf8Guard:
+        if self._guard is None:
+            model = self._llm._model
+            self._guard = Utf8Guard([model.token_to_piece(token) for token in range(model.n_vocab())])
+        return self._guard
 
 
 class _StopScanner:

@@ -96,3 +96,43 @@ def decode_envelope(value: Any) -> tuple[str, list[ToolCall], Any]:
     if OUTPUT_KEY in value:
         return "", [], value[OUTPUT_KEY]
     return str(value.get(REPLY_KEY, "")), [], None
+
+
+# llama-cpp-python's schema-to-grammar converter (0.3.36) ignores these keywords, so values
+# generated under the grammar may break them; the caller's validation still applies.
+UNENFORCED_KEYWORDS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf", "uniqueItems")
+# Integer ranges up to this many values become an enum, which the grammar does enforce.
+MAX_ENUM_RANGE = 1000
+
+
+def grammar_ready(schema: Any) -> tuple[Any, list[str]]:
+    """Rewrite bounded integer ranges as enums; return the schema and the keywords left unenforced."""
+    unenforced: list[str] = []
+    return _rewrite(schema, unenforced, "$"), unenforced
+
+
+def _rewrite(node: Any, unenforced: list[str], where: str) -> Any:
+    if isinstance(node, list):
+        return [_rewrite(item, unenforced, f"{where}[{index}]") for index, item in enumerate(node)]
+    if not isinstance(node, dict):
+        return node
+    values = _integer_range(node)
+    if values is not None:
+        rest = {key: value for key, value in node.items() if key not in UNENFORCED_KEYWORDS and key != "type"}
+        return {**rest, "enum": values}
+    unenforced.extend(f"{where}.{key}" for key in UNENFORCED_KEYWORDS if key in node)
+    return {key: _rewrite(value, unenforced, f"{where}.{key}") for key, value in node.items()}
+
+
+def _integer_range(node: dict[str, Any]) -> list[int] | None:
+    if node.get("type") != "integer" or "enum" in node or "multipleOf" in node:
+        return None
+    low = node.get("minimum")
+    high = node.get("maximum")
+    if isinstance(node.get("exclusiveMinimum"), int | float) and not isinstance(node.get("exclusiveMinimum"), bool):
+        low = int(node["exclusiveMinimum"]) + 1
+    if isinstance(node.get("exclusiveMaximum"), int | float) and not isinstance(node.get("exclusiveMaximum"), bool):
+        high = int(node["exclusiveMaximum"]) - 1
+    if low is None or high is None or high - low + 1 > MAX_ENUM_RANGE or high < low:
+        return None
+    return list(range(int(-(-low // 1)), int(high // 1) + 1))
