@@ -27,6 +27,10 @@ STAGES = (
     "converge",
 )
 
+# Kiro CLI does not substitute an argument placeholder in file-based prompts, so its
+# commands say where the user's request is instead.
+# NOTE: stage cross-references use /speckit.<stage> for Kiro too; whether Kiro CLI lists
+# file prompts under that name or only through its prompt picker is unverified.
 KIRO_ARGUMENTS = "The user's request is the text that follows this prompt."
 
 

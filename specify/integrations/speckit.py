@@ -9,7 +9,7 @@ from specify.integrations.manifest import SHARED_MANIFEST, installed_keys, speck
 
 # Files and folders only spec-kit writes under .specify/.
 SPECKIT_MARKERS = ("scripts", "init-options.json", "integration.json")
-# Folders where spec-kit versions before skills wrote `speckit.<stage>.md` commands.
+# Folders where older spec-kit versions wrote `speckit.<stage>.md` commands.
 LEGACY_COMMAND_DIRS = (".claude/commands", ".github/prompts", ".github/agents", ".cursor/commands")
 
 

@@ -169,3 +169,23 @@ def test_commands_dir_stays_inside(specify, tmp_path: Path, folder: str) -> None
     )
     assert run.exit_code == 2
     assert "inside the project" in run.stderr
+
+
+def test_folder_and_here_conflict(specify, tmp_path: Path) -> None:
+    run = specify("init", str(tmp_path / "p"), "--here", "--agent", "claude", cwd=tmp_path)
+    assert run.exit_code == 2
+    assert "--here" in run.stderr
+
+
+def test_missing_folder_argument(specify, tmp_path: Path) -> None:
+    run = specify("init", "--agent", "claude", cwd=tmp_path)
+    assert run.exit_code == 2
+    assert "--here" in run.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_target_is_a_file(specify, tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
+    run = specify("init", str(tmp_path / "notes.txt"), "--agent", "claude", "--no-git")
+    assert run.exit_code == 2
+    assert "is a file" in run.stderr

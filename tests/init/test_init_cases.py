@@ -152,3 +152,14 @@ def test_speckit_commands_mark_project(specify, tmp_path: Path) -> None:
     assert run.exit_code == 0, run.stderr
     assert run.json()["kind"] == "spec-kit"
     assert (tmp_path / ".claude/commands/speckit.plan.md").read_text() == "old spec-kit command\n"
+
+
+def test_broken_settings_kept_with_reason(specify, user_folder: Path) -> None:
+    broken = '{\n  "editor.fontSize": 13\n  "missing.comma": true\n}\n'
+    (user_folder / ".vscode/settings.json").write_text(broken)
+    run = specify("init", "--here", *AGENTS, "--commands", "--force", "--no-git", "--json", cwd=user_folder)
+    assert run.exit_code == 0, run.stderr
+    [entry] = [e for e in run.json()["files"] if e["path"] == ".vscode/settings.json"]
+    assert entry["status"] == "kept"
+    assert "line 3" in entry["reason"]
+    assert (user_folder / ".vscode/settings.json").read_text() == broken
