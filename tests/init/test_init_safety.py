@@ -145,12 +145,12 @@ def test_gitignore_keeps_state_out(specify, tmp_path: Path) -> None:
 def test_init_makes_no_network_call(
     specify, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def reject(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("init opened a socket")
 
-    monkeypatch.setattr(socket, "socket", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(socket, "socket", reject)
+    monkeypatch.setattr(socket, "create_connection", reject)
+    monkeypatch.setattr(socket, "getaddrinfo", reject)
     run = specify(
         "init", str(tmp_path / "p"), "--agent", "copilot", "--agent", "gemini", "--commands"
     )

@@ -1,4 +1,4 @@
-"""Every `specify ...` command that a stage command tells the agent to run exists."""
+"""Every `specify ...` command that the stage prompts instruct the agent to run exists."""
 
 from __future__ import annotations
 

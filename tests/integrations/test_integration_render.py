@@ -164,7 +164,8 @@ def test_arguments_and_invocations(agent: Agent, mode: str) -> None:
 def test_no_template_syntax_left(agent: Agent, mode: str) -> None:
     for stage, body in prompt_bodies(agent, mode).items():
         leftover = body.replace("{{args}}", "")
-        assert "{{" not in leftover and "{%" not in leftover, f"{agent.key}/{stage}"
+        assert "{{" not in leftover, f"{agent.key}/{stage}"
+        assert "{%" not in leftover, f"{agent.key}/{stage}"
         assert ".sh" not in body, f"{agent.key}/{stage} mentions a shell script"
 
 
