@@ -136,6 +136,9 @@ def sample_token(logits: torch.Tensor, sampling: Sampling, generator: torch.Gene
 def open_backend(model: Path, n_gpu_layers: int = -1, n_ctx: int = 0) -> ChatBackend:
     """Open a GGUF file with llama.cpp, or a model folder with torch."""
     model = Path(model)
+    if not model.exists():
+        raise ArtifactError(f"Model {model} does not exist.",
+                            "Pass a GGUF written by 'specify model export' or a model folder.")
     if model.is_file() and model.suffix == ".gguf":
         return LlamaCppBackend(model, n_gpu_layers, n_ctx)
     if model.is_dir():
@@ -175,8 +178,12 @@ class ChatSession:
 
 
 def chat_loop(backend: ChatBackend, sampling: Sampling, session: ChatSession | None = None,
-              read: Callable[[str], str] = input, out: TextIO = sys.stdout) -> ChatSession:
-    """Read user lines with ``read`` and stream replies to ``out`` until /exit or end of input."""
+              read: Callable[[str], str] = input, out: TextIO | None = None) -> ChatSession:
+    """Read user lines with ``read`` and stream replies to ``out`` until /exit or end of input.
+
+    ``out`` defaults to the ``sys.stdout`` of the moment of the call.
+    """
+    out = out or sys.stdout
     session = session or ChatSession()
     out.write(f"Chatting with {backend.name}. {HELP}\n")
     while True:
@@ -205,3 +212,10 @@ def chat_loop(backend: ChatBackend, sampling: Sampling, session: ChatSession | N
         for call in reply.tool_calls:
             out.write(f"[tool call] {call.name}({call.arguments})\n")
         session.history.append({"role": "assistant", "content": "".join(pieces)})
+
+
+def run_chat(model: Path, sampling: Sampling, system: str = "", think: bool = False,
+             n_gpu_layers: int = -1, n_ctx: int = 0) -> ChatSession:
+    """Open ``model`` and chat on the terminal until /exit or end of input."""
+    backend = open_backend(model, n_gpu_layers, n_ctx)
+    return chat_loop(backend, sampling, ChatSession(system=system, think=think))

@@ -107,7 +107,7 @@ def export_gguf(bundle: ModelBundle, out: Path, dtype: str = "f32",
         writer = gguf.GGUFWriter(staged, ARCH, split_max_size=split_max_size)
         _add_hparams(writer, config, bundle.name, dtype)
         _add_vocab(writer, vocab)
-        kept_f16 = _add_tensors(writer, bundle, dtype)
+        kept_f16, n_params = _add_tensors(writer, bundle, dtype)
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file(progress=False)
@@ -119,7 +119,6 @@ def export_gguf(bundle: ModelBundle, out: Path, dtype: str = "f32",
             os.replace(part, target)
 
     n_tensors = sum(len(t) for t in writer.tensors)
-    n_params = sum(int(v.numel()) for v in bundle.state_dict.values())
     size = sum(t.stat().st_size for t in targets)
     logger.info("wrote %s (%d parts, %d bytes)", out, len(targets), size)
     return GGUFExport(targets, dtype, n_tensors, n_params, size, kept_f16)
@@ -215,8 +214,11 @@ def gguf_tensors(bundle: ModelBundle) -> Iterator[tuple[str, np.ndarray]]:
             yield names[kind].format(bid=layer) + ".weight", weight
 
 
-def _add_tensors(writer: Any, bundle: ModelBundle, dtype: str) -> list[str]:
-    """Add every tensor in ``dtype``; return the names Q8_0 could not hold (kept in F16)."""
+def _add_tensors(writer: Any, bundle: ModelBundle, dtype: str) -> tuple[list[str], int]:
+    """Add every tensor in ``dtype``.
+
+    Return the names Q8_0 could not hold (kept in F16) and the number of parameters written.
+    """
     import gguf
     import numpy as np
 
@@ -227,7 +229,9 @@ def _add_tensors(writer: Any, bundle: ModelBundle, dtype: str) -> list[str]:
         "q8_0": gguf.GGMLQuantizationType.Q8_0,
     }
     kept_f16: list[str] = []
+    n_params = 0
     for name, array in gguf_tensors(bundle):
+        n_params += array.size
         qtype = qtypes[dtype]
         if array.ndim == 1:
             qtype = gguf.GGMLQuantizationType.F32  # norms stay F32, as llama.cpp's converter does
@@ -240,5 +244,5 @@ def _add_tensors(writer: Any, bundle: ModelBundle, dtype: str) -> list[str]:
             continue
         data = gguf.quants.quantize(np.ascontiguousarray(array), qtype)
         writer.add_tensor(name, data, raw_shape=data.shape, raw_dtype=qtype)
-    return kept_f16
+    return kept_f16, n_params
 

@@ -224,8 +224,98 @@ def _print_plan(result: dict) -> None:
 
 
 # --- export ----------------------------------------------------------------------------
+
+
+@model_app.command("export")
+def export(
+    run_dir: Path = typer.Argument(..., help="Run folder or Hugging Face model folder."),
+    gguf: Path = typer.Option(None, "--gguf", help="GGUF file to write (llama.cpp smollm3)."),
+    hf: Path = typer.Option(None, "--hf", help="Folder to write for transformers (SmolLM3)."),
+    dtype: str = typer.Option("f32", "--dtype", help="GGUF weight type: f32, f16, bf16, q8_0."),
+    split_max_size: str = typer.Option(
+        None, "--split-max-size",
+        help="Split the GGUF into parts of at most SIZE bytes (K, M, G suffixes, powers of 1000)."),
+    force: bool = typer.Option(False, "--force", help="Replace existing output files."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Export a trained model to GGUF for llama.cpp and/or a Hugging Face folder."""
+    from localmodel.export.service import export_model
+
+    result = export_model(run_dir, gguf, hf, dtype, split_max_size, force)
+
+    def human() -> None:
+        if "gguf" in result:
+            g = result["gguf"]
+            typer.echo(f"GGUF ({g['dtype']}, {g['params']:,} parameters, {g['bytes']:,} bytes):")
+            for name in g["files"]:
+                typer.echo(f"  {name}")
+            if g["kept_f16"]:
+                typer.echo(f"  kept in F16 (rows not a multiple of 32): {len(g['kept_f16'])} tensors")
+        if "hf" in result:
+            typer.echo(f"Hugging Face folder: {result['hf']['folder']}")
+
+    emit(result, as_json, human)
+
+
 # --- serve -----------------------------------------------------------------------------
+
+
+@model_app.command("serve")
+def serve(
+    model: Path = typer.Argument(..., help="GGUF file to serve."),
+    port: int = typer.Option(8080, "--port", help="Port on 127.0.0.1 (0 picks a free one)."),
+    n_gpu_layers: int = typer.Option(-1, "--n-gpu-layers",
+                                     help="Layers to offload to the GPU (-1: all)."),
+    n_ctx: int = typer.Option(0, "--n-ctx", help="Context length in tokens (0: the model's)."),
+    show_log: bool = typer.Option(False, "--log", help="Copy the server log to stderr."),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Serve a GGUF with llama.cpp's OpenAI-compatible API on 127.0.0.1 until Ctrl-C."""
+    import sys
+
+    from localmodel.serve import start_server
+
+    server = start_server(model, port, n_gpu_layers, n_ctx, echo=sys.stderr if show_log else None)
+    result = {"url": server.url, "model": str(server.model), "pid": server.process.pid,
+              "offload": {"offloaded": server.offload.offloaded, "total": server.offload.total,
+                          "gpu_backend": server.offload.gpu_backend,
+                          "summary": server.offload.describe()}}
+
+    def human() -> None:
+        typer.echo(f"Serving {server.model.name} at {server.url} (OpenAI API); Ctrl-C stops it.")
+        typer.echo(f"Offload: {server.offload.describe()}")
+
+    emit(result, as_json, human)
+    sys.stdout.flush()
+    try:
+        code = server.wait()
+    except KeyboardInterrupt:
+        code = server.stop()
+    else:
+        typer.echo(f"error: the llama.cpp server exited with status {code}", err=True)
+        raise typer.Exit(1)
+
+
 # --- chat ------------------------------------------------------------------------------
+
+
+@model_app.command("chat")
+def chat(
+    model: Path = typer.Argument(..., help="GGUF file (llama.cpp) or run/Hugging Face folder (torch)."),
+    system: str = typer.Option("", "--system", help="System message."),
+    think: bool = typer.Option(False, "--think/--no-think", help="Start in reasoning mode."),
+    max_tokens: int = typer.Option(256, "--max-tokens", help="Maximum new tokens per reply."),
+    temperature: float = typer.Option(0.6, "--temperature", help="Sampling temperature (0: greedy)."),
+    top_p: float = typer.Option(0.95, "--top-p", help="Nucleus sampling mass."),
+    seed: int = typer.Option(0, "--seed", help="Sampling seed."),
+    n_gpu_layers: int = typer.Option(-1, "--n-gpu-layers", help="GGUF: layers on the GPU (-1: all)."),
+    n_ctx: int = typer.Option(0, "--n-ctx", help="GGUF: context length (0: the model's)."),
+) -> None:
+    """Chat with a model on the terminal to try it by hand (/exit ends, /reset clears)."""
+    from localmodel.chat import Sampling, run_chat
+
+    sampling = Sampling(max_tokens, temperature, top_p, seed)
+    run_chat(model, sampling, system, think, n_gpu_layers, n_ctx)
 
 
 def register(app: typer.Typer) -> None:
