@@ -8,9 +8,7 @@ from specify.cli.init_cmds import MODE_HELP, choose_mode, print_changes
 from specify.cli.output import JSON_OPTION, emit
 from specify.project import find_root
 
-integration_app = typer.Typer(
-    help="Manage the agents that get stage commands.", no_args_is_help=True
-)
+integration_app = typer.Typer(help="Manage the agents that get stage commands.", no_args_is_help=True)
 DRY_RUN = typer.Option(False, "--dry-run", help="Print what would change and write nothing.")
 
 
@@ -44,21 +42,15 @@ def list_cmd(as_json: bool = JSON_OPTION) -> None:
 def add_cmd(
     key: str = typer.Argument(..., help="Agent key or alias."),
     skills: bool = typer.Option(False, "--skills", help=MODE_HELP),
-    commands: bool = typer.Option(
-        False, "--commands", help="Write stage commands as command files."
-    ),
-    commands_dir: str | None = typer.Option(
-        None, "--commands-dir", help="Folder for the generic agent."
-    ),
+    commands: bool = typer.Option(False, "--commands", help="Write stage commands as command files."),
+    commands_dir: str | None = typer.Option(None, "--commands-dir", help="Folder for the generic agent."),
     dry_run: bool = DRY_RUN,
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Write one agent's stage commands into this project."""
     from specify.integrations.manage import add_integration
 
-    plan = add_integration(
-        find_root().path, key, choose_mode(skills, commands), commands_dir, dry_run
-    )
+    plan = add_integration(find_root().path, key, choose_mode(skills, commands), commands_dir, dry_run)
     data = {**plan.to_dict(), "dry_run": dry_run, "files": [c.to_dict() for c in plan.changes]}
     emit(data, as_json, lambda: print_changes(plan.changes, dry_run))
 
@@ -80,13 +72,9 @@ def remove_cmd(
             typer.echo(f"  {state.state:<9} {state.path}")
         kept = sum(1 for state in states if state.state == "kept")
         if kept:
-            typer.echo(
-                f"Kept {kept} file(s) you edited; delete them yourself if you no longer need them."
-            )
+            typer.echo(f"Kept {kept} file(s) you edited; delete them yourself if you no longer need them.")
         if agent.key == "copilot":
-            typer.echo(
-                "Keys merged into .vscode/settings.json stay; remove them by hand if unwanted."
-            )
+            typer.echo("Keys merged into .vscode/settings.json stay; remove them by hand if unwanted.")
 
     emit(data, as_json, human)
 
@@ -123,18 +111,22 @@ def upgrade_cmd(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Re-render installed agents with this version, replacing only unchanged managed files."""
-    from specify.integrations.manage import upgrade_integrations
+    from specify.initialise.upgrade import upgrade_project
 
-    plans = upgrade_integrations(find_root().path, key, dry_run)
+    report = upgrade_project(find_root().path, key, dry_run)
     data = {
         "dry_run": dry_run,
+        "shared": [change.to_dict() for change in report.shared],
         "integrations": [
-            {**plan.to_dict(), "files": [c.to_dict() for c in plan.changes]} for plan in plans
+            {**plan.to_dict(), "files": [change.to_dict() for change in plan.changes]} for plan in report.plans
         ],
     }
 
     def human() -> None:
-        for plan in plans:
+        if report.shared:
+            typer.echo("shared .specify/ files:")
+            print_changes(report.shared, dry_run)
+        for plan in report.plans:
             typer.echo(f"{plan.agent.key} ({plan.mode}):")
             print_changes(plan.changes, dry_run)
 

@@ -78,7 +78,7 @@ def plan_agent(root: Path, agent: Agent, mode: Mode | None = None, commands_dir:
     return plan
 
 
-def _require_installed(root: Path, key: str) -> tuple[Agent, Manifest]:
+def require_installed(root: Path, key: str) -> tuple[Agent, Manifest]:
     agent = get_agent(key)
     manifest = read_manifest(root, agent.key)
     if manifest is None:
@@ -99,20 +99,6 @@ def add_integration(root: Path, key: str, mode: Mode | None, commands_dir: str |
         plan = plan_agent(root, agent, mode, commands_dir)
         apply(root, plan.changes)
     return plan
-
-
-def upgrade_integrations(root: Path, key: str | None, dry_run: bool) -> list[AgentPlan]:
-    """Re-render installed agents with this version, replacing only unchanged managed files."""
-    keys = [_require_installed(root, key)[0].key] if key else installed_keys(root)
-    if not keys:
-        raise UsageError(f"No integrations are installed in {root}.", "Run `specify integration add KEY`.")
-    if dry_run:
-        return [plan_agent(root, get_agent(name)) for name in keys]
-    with project_lock(root):
-        plans = [plan_agent(root, get_agent(name)) for name in keys]
-        for plan in plans:
-            apply(root, plan.changes)
-    return plans
 
 
 @dataclass
@@ -162,7 +148,7 @@ def _removal_states(root: Path, manifest: Manifest) -> list[FileState]:
 
 def remove_integration(root: Path, key: str, dry_run: bool) -> tuple[Agent, list[FileState]]:
     """Delete the agent's managed files that are unchanged; report the edited ones as kept."""
-    agent, manifest = _require_installed(root, key)
+    agent, manifest = require_installed(root, key)
     if dry_run:
         return agent, _removal_states(root, manifest)
     with project_lock(root):

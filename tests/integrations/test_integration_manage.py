@@ -141,3 +141,18 @@ def test_add_keeps_hand_written_command(cli_json, tmp_path: Path) -> None:
     report = cli_json("integration", "add", "gemini")
     assert states(report)[".gemini/commands/speckit.plan.toml"] == "kept"
     assert own.read_text() == 'description = "my plan"\nprompt = "plan it"\n'
+
+
+def test_upgrade_all_includes_templates(cli_json, tmp_path: Path) -> None:
+    init_claude(cli_json, tmp_path)
+    template = ".specify/templates/spec-template.md"
+    (tmp_path / template).write_text("older skeleton\n")
+    shared_file = tmp_path / ".specify/manifest.json"
+    shared = json.loads(shared_file.read_text())
+    shared["files"][template] = sha256_bytes(b"older skeleton\n")
+    shared_file.write_text(json.dumps(shared))
+    only_claude = cli_json("integration", "upgrade", "claude")
+    assert only_claude["shared"] == []
+    report = cli_json("integration", "upgrade")
+    assert states({"files": report["shared"]})[template] == "updated"
+    assert (tmp_path / template).read_text() != "older skeleton\n"
