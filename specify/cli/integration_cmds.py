@@ -64,19 +64,18 @@ def remove_cmd(
     """Delete the agent's files that are unchanged since specify wrote them; keep edited ones."""
     from specify.integrations.manage import remove_integration
 
-    agent, states = remove_integration(find_root().path, key, dry_run)
-    data = {"key": agent.key, "dry_run": dry_run, "files": [s.to_dict() for s in states]}
+    report = remove_integration(find_root().path, key, dry_run)
 
     def human() -> None:
-        for state in states:
+        for state in report.files:
             typer.echo(f"  {state.state:<9} {state.path}")
-        kept = sum(1 for state in states if state.state == "kept")
+        kept = sum(1 for state in report.files if state.state == "kept")
         if kept:
             typer.echo(f"Kept {kept} file(s) you edited; delete them yourself if you no longer need them.")
-        if agent.key == "copilot":
-            typer.echo("Keys merged into .vscode/settings.json stay; remove them by hand if unwanted.")
+        for path in report.merged_left:
+            typer.echo(f"Keys merged into {path} stay; remove them by hand if unwanted.")
 
-    emit(data, as_json, human)
+    emit(report.to_dict(dry_run), as_json, human)
 
 
 @integration_app.command("status")

@@ -146,11 +146,27 @@ def _removal_states(root: Path, manifest: Manifest) -> list[FileState]:
     return results
 
 
-def remove_integration(root: Path, key: str, dry_run: bool) -> tuple[Agent, list[FileState]]:
+@dataclass
+class RemoveReport:
+    agent: Agent
+    files: list[FileState]
+    merged_left: list[str]  # shared files whose merged keys stay, such as .vscode/settings.json
+
+    def to_dict(self, dry_run: bool) -> dict[str, object]:
+        return {
+            "key": self.agent.key,
+            "dry_run": dry_run,
+            "files": [state.to_dict() for state in self.files],
+            "merged_left": self.merged_left,
+        }
+
+
+def remove_integration(root: Path, key: str, dry_run: bool) -> RemoveReport:
     """Delete the agent's managed files that are unchanged; report the edited ones as kept."""
     agent, manifest = require_installed(root, key)
+    merged = [VSCODE_SETTINGS] if agent.key == "copilot" and (root / VSCODE_SETTINGS).is_file() else []
     if dry_run:
-        return agent, _removal_states(root, manifest)
+        return RemoveReport(agent, _removal_states(root, manifest), merged)
     with project_lock(root):
         results = _removal_states(root, manifest)
         for state in results:
@@ -158,7 +174,7 @@ def remove_integration(root: Path, key: str, dry_run: bool) -> tuple[Agent, list
                 (root / state.path).unlink()
                 _prune_empty_parents(root, root / state.path)
         manifest_path(root, agent.key).unlink()
-    return agent, results
+    return RemoveReport(agent, results, merged)
 
 
 def integration_status(root: Path) -> list[dict[str, object]]:

@@ -156,3 +156,11 @@ def test_upgrade_all_includes_templates(cli_json, tmp_path: Path) -> None:
     report = cli_json("integration", "upgrade")
     assert states({"files": report["shared"]})[template] == "updated"
     assert (tmp_path / template).read_text() != "older skeleton\n"
+
+
+def test_remove_copilot_names_settings(cli_json, tmp_path: Path) -> None:
+    cli_json("init", "--here", "--agent", "copilot", "--commands", "--no-git")
+    report = cli_json("integration", "remove", "copilot")
+    assert report["merged_left"] == [".vscode/settings.json"]
+    assert (tmp_path / ".vscode/settings.json").is_file()
+    assert not (tmp_path / ".github").exists()
