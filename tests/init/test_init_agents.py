@@ -66,9 +66,7 @@ def test_agent_files_and_placeholders(specify, tmp_path: Path, key: str) -> None
             assert front_matter(text)["description"]
 
 
-@pytest.mark.parametrize(
-    ("alias", "key"), [("cursor-agent", "cursor"), ("agents", "codex"), ("kiro-cli", "kiro")]
-)
+@pytest.mark.parametrize(("alias", "key"), [("cursor-agent", "cursor"), ("agents", "codex"), ("kiro-cli", "kiro")])
 def test_spec_kit_aliases_accepted(specify, tmp_path: Path, alias: str, key: str) -> None:
     run = specify("init", str(tmp_path / "p"), "--integration", alias, "--no-git", "--json")
     assert run.exit_code == 0, run.stderr
@@ -164,9 +162,7 @@ def test_generic_requires_commands_dir(specify, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("folder", ["../outside", "/tmp/elsewhere"])
 def test_commands_dir_stays_inside(specify, tmp_path: Path, folder: str) -> None:
-    run = specify(
-        "init", str(tmp_path / "p"), "--agent", "generic", "--commands-dir", folder, "--no-git"
-    )
+    run = specify("init", str(tmp_path / "p"), "--agent", "generic", "--commands-dir", folder, "--no-git")
     assert run.exit_code == 2
     assert "inside the project" in run.stderr
 
@@ -189,3 +185,16 @@ def test_target_is_a_file(specify, tmp_path: Path) -> None:
     run = specify("init", str(tmp_path / "notes.txt"), "--agent", "claude", "--no-git")
     assert run.exit_code == 2
     assert "is a file" in run.stderr
+
+
+@pytest.mark.parametrize(("key", "profile"), [("claude", "claude-code"), ("copilot", "spec"), ("codex", "spec")])
+def test_skills_pass_strict_validation(specify, tmp_path: Path, key: str, profile: str) -> None:
+    from runtime.skills.validate import validate_paths
+
+    specify("init", str(tmp_path), "--agent", key, "--no-git")
+    folder = tmp_path / EXPECTED[key][1].split("/speckit-")[0]
+    reports, warnings = validate_paths([folder], profile)
+    assert len(reports) == len(STAGES)
+    assert warnings == []
+    for report in reports:
+        assert report.diagnostics == [], report.to_dict()

@@ -15,9 +15,7 @@ USER_FILES = ("CLAUDE.md", ".github/copilot-instructions.md")
 
 def test_settings_merge_keeps_user_lines(specify, user_folder: Path) -> None:
     original = (user_folder / ".vscode/settings.json").read_text()
-    run = specify(
-        "init", "--here", *AGENTS, "--commands", "--force", "--no-git", "--json", cwd=user_folder
-    )
+    run = specify("init", "--here", *AGENTS, "--commands", "--force", "--no-git", "--json", cwd=user_folder)
     assert run.exit_code == 0, run.stderr
     merged = (user_folder / ".vscode/settings.json").read_text()
     for line in original.splitlines():
@@ -84,9 +82,7 @@ def build_speckit_project(root: Path) -> dict[str, bytes]:
         ".specify/templates/plan-template.md": b"# Plan, our way\n",
         ".claude/skills/speckit-specify/SKILL.md": b"---\nname: speckit-specify\n---\nspec-kit specify\n",
         ".claude/skills/speckit-taskstoissues/SKILL.md": b"spec-kit issues\n",
-        ".specify/memory/constitution.md": (
-            FIXTURES / "user-project/.specify/memory/constitution.md"
-        ).read_bytes(),
+        ".specify/memory/constitution.md": (FIXTURES / "user-project/.specify/memory/constitution.md").read_bytes(),
         ".specify/scripts/bash/common.sh": b"#!/usr/bin/env bash\n",
         ".specify/init-options.json": b'{"integration": "claude", "script": "sh"}\n',
         "specs/001-photo-albums/spec.md": b"# Photo albums\n",

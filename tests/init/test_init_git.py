@@ -25,9 +25,7 @@ def test_new_repository_gets_commit(specify, tmp_path: Path) -> None:
     assert not repo.is_dirty(untracked_files=True)
 
 
-def test_fallback_identity_without_config(
-    specify, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_fallback_identity_without_config(specify, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for var in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL"):
         monkeypatch.delenv(var, raising=False)
     run = specify("init", str(tmp_path / "p"), "--agent", "claude", "--json")

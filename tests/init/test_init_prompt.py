@@ -31,9 +31,7 @@ def child_env(**changes: str) -> dict[str, str]:
     return env
 
 
-def run_in_pty(
-    args: list[str], env: dict[str, str], answer: bytes | None = None
-) -> tuple[int, str]:
+def run_in_pty(args: list[str], env: dict[str, str], answer: bytes | None = None) -> tuple[int, str]:
     """Run ``args`` with a pseudo-terminal as stdin, stdout and stderr; return (code, output)."""
     import pty
     import select

@@ -142,18 +142,14 @@ def test_gitignore_keeps_state_out(specify, tmp_path: Path) -> None:
     assert lines == ["extensions/*/local-config.yml", "feature.json", "runs/", "*.lock"]
 
 
-def test_init_makes_no_network_call(
-    specify, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_init_makes_no_network_call(specify, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def reject(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("init opened a socket")
 
     monkeypatch.setattr(socket, "socket", reject)
     monkeypatch.setattr(socket, "create_connection", reject)
     monkeypatch.setattr(socket, "getaddrinfo", reject)
-    run = specify(
-        "init", str(tmp_path / "p"), "--agent", "copilot", "--agent", "gemini", "--commands"
-    )
+    run = specify("init", str(tmp_path / "p"), "--agent", "copilot", "--agent", "gemini", "--commands")
     assert run.exit_code == 0, run.stderr
     assert (tmp_path / "p/.git").is_dir()
 

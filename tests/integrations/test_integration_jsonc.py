@@ -93,9 +93,7 @@ def test_empty_text_gets_object() -> None:
     assert added == sorted(OURS)
 
 
-@pytest.mark.parametrize(
-    "text", ["[1]", '{"a": }', '{"a": 1} extra', '{"a" 1}', '{"a": 1', "{/* open"]
-)
+@pytest.mark.parametrize("text", ["[1]", '{"a": }', '{"a": 1} extra', '{"a" 1}', '{"a": 1', "{/* open"])
 def test_invalid_text_rejected(text: str) -> None:
     with pytest.raises(ArtifactError):
         merge_text(text, OURS)
