@@ -23,8 +23,14 @@ from runtime.providers.base import ModelRequest, ModelResponse, StopReason, Stre
 from runtime.providers.context import ensure_fits
 from runtime.providers.errors import InvalidOutputError, TruncatedOutputError
 from runtime.providers.jsonout import parse_reply
+from runtime.providers.llamacpp_prompt import (
+    chat_messages,
+    decode_envelope,
+    grammar_ready,
+    grammar_schema,
+    partial_reply,
+)
 from runtime.providers.llamacpp_utf8 import Utf8Guard
-from runtime.providers.llamacpp_prompt import chat_messages, decode_envelope, grammar_ready, grammar_schema
 from runtime.usage import Usage
 from specify.errors import ConfigError
 from specify.extras import require
@@ -129,12 +135,15 @@ class LlamaCppProvider:
         renders_tools = "tools" in self._template_source_text()
         messages = chat_messages(request, renders_tools)
         tools = [
-            {"type": "function", "function": {"name": s.name, "description": s.description, "parameters": s.input_schema}}
-            for s in request.tools
+            {
+                "type": "function",
+                "function": {"name": spec.name, "description": spec.description, "parameters": spec.input_schema},
+            }
+            for spec in request.tools
         ]
         result = self._formatter(messages=messages, tools=tools or None)
         tokens = llm.tokenize(result.prompt.encode("utf-8"), add_bos=not result.added_special, special=True)
-        stops = result.stop if isinstance(result.stop, list) else [result.stop] if result.stop else []
+        stops = result.stop if isinstance(result.stop, list) else [result.stop]
         return tokens, [stop for stop in stops if stop]
 
     def _template_source_text(self) -> str:
@@ -253,6 +262,10 @@ def _to_response(
     calls: list[ToolCall] = []
     raw = {"text": generation.text, "stop_reason": generation.stop, "completion_tokens": len(generation.tokens)}
     if constrained:
+        partial = partial_reply(generation.text) if request.tools and generation.stop == "max_tokens" else None
+        if partial is not None:
+            # A plain reply cut at the limit is returned like any truncated text reply.
+            return ModelResponse(partial, "max_tokens", usage, model=model, raw=raw)
         if generation.stop == "max_tokens":
             raise TruncatedOutputError(
                 f"The model reached the output limit of {request.max_tokens} tokens before its JSON was complete.",

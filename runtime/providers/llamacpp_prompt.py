@@ -10,6 +10,7 @@ therefore not produce a malformed call, even with random weights.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from runtime.providers.base import Message, ModelRequest, ToolCall
@@ -26,7 +27,7 @@ def chat_messages(request: ModelRequest, template_renders_tools: bool) -> list[d
     """Convert the request to the OpenAI-style message dicts that chat templates expect.
 
     An assistant's earlier tool calls are written back in the same envelope the grammar
-    forces, so the model sees its own format in the history.
+    forces, so the history shows the model the format it must write.
     """
     system = request.system_text()
     if request.tools and not template_renders_tools:
@@ -83,6 +84,24 @@ def grammar_schema(request: ModelRequest) -> dict[str, Any] | None:
 
 def _object(properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": list(properties)}
+
+
+_PARTIAL_REPLY = re.compile(r'^\s*\{\s*"' + REPLY_KEY + r'"\s*:\s*"(.*)$', re.S)
+
+
+def partial_reply(text: str) -> str | None:
+    """Return the text of a ``{"reply": ...}`` envelope cut off inside its string, else None."""
+    match = _PARTIAL_REPLY.match(text)
+    if match is None:
+        return None
+    body = match.group(1)
+    # Drop a dangling escape, then read the rest as the inside of a JSON string.
+    for end in range(len(body), max(len(body) - 6, -1), -1):
+        try:
+            return json.loads('"' + body[:end] + '"', strict=False)
+        except json.JSONDecodeError:
+            continue
+    return None
 
 
 def decode_envelope(value: Any) -> tuple[str, list[ToolCall], Any]:

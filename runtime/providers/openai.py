@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 
 STRUCTURED_MODES = ("json_schema", "json_object", "tool")
 # Status codes with which servers reject a response_format they do not support
-# (llama-cpp-python 0.3.36 answers json_schema with 500 and a validation message).
+# (llama-cpp-python 0.3.36 returns 500 with a validation message for json_schema).
 _UNSUPPORTED_FORMAT_STATUSES = (400, 404, 422, 500, 501)
 _FORMAT_WORDS = re.compile(r"response_format|json_schema|json_object|tool_choice|tools", re.I)
 # NOTE: windows of OpenAI models as published when this was written; set model.n_ctx or pass
@@ -139,7 +139,7 @@ class OpenAIProvider:
         except ProviderError as error:
             cause = error.__cause__
             status = getattr(cause, "status_code", None)
-            if status is None or status not in _UNSUPPORTED_FORMAT_STATUSES:
+            if cause is None or status not in _UNSUPPORTED_FORMAT_STATUSES:
                 raise
             if status >= 500 and not _FORMAT_WORDS.search(error.message):
                 return self._send(request, mode, stream_to)

@@ -37,12 +37,11 @@ def get_provider(
     if backend == "anthropic":
         from runtime.providers.anthropic import AnthropicProvider
 
-        key = require_api_key("anthropic", settings)
-        return AnthropicProvider(model, api_key=key, base_url=base_url, **options)
+        return AnthropicProvider(model, api_key=require_api_key("anthropic", settings), base_url=base_url, **options)
     if backend == "openai":
         from runtime.providers.openai import OpenAIProvider
 
-        key = find_api_key("openai", settings) if base_url else require_api_key("openai", settings)
+        key: str | None = find_api_key("openai", settings) if base_url else require_api_key("openai", settings)
         if base_url:
             # A local server's window is set when it starts; model.n_ctx states it.
             options.setdefault("context_window", settings.model.n_ctx)

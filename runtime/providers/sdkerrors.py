@@ -34,7 +34,7 @@ _KEY_HINT = {
 
 
 class StreamProgress:
-    """Counts stream events, so a failure can be told apart from a connection never made."""
+    """Count of stream events received, which separates a dropped stream from a failed connect."""
 
     events = 0
 
@@ -61,7 +61,7 @@ def map_sdk_error(
 ) -> ProviderError | None:
     """Return the project error for an SDK or HTTP client exception, or None if it is neither.
 
-    ``mid_stream`` says the reply had started to arrive, so a connection error means the
+    ``mid_stream`` means the reply had started to arrive, so a connection error means the
     server dropped the connection rather than being unreachable.
     """
     names = _class_names(exc)
@@ -102,7 +102,9 @@ def _map_status(exc: BaseException, backend: str, model: str, detail: str) -> Pr
     status = getattr(exc, "status_code", 0) or 0
     kind = _error_type(getattr(exc, "body", None))
     if status in (401, 403) or kind in ("authentication_error", "permission_error", "invalid_api_key"):
-        return AuthenticationError(f"The {backend} server rejected the API key ({status}): {detail}", _KEY_HINT.get(backend))
+        return AuthenticationError(
+            f"The {backend} server rejected the API key ({status}): {detail}", _KEY_HINT.get(backend)
+        )
     if status == 429 or kind == "rate_limit_error":
         return RateLimitError(
             f"The {backend} server kept rate-limiting requests for {model} after the SDK's retries: {detail}",
@@ -119,5 +121,7 @@ def _map_status(exc: BaseException, backend: str, model: str, detail: str) -> Pr
             "Retry later.",
         )
     if status == 404:
-        return ProviderError(f"The {backend} server does not know the model '{model}' (404): {detail}", "Check --model.")
+        return ProviderError(
+            f"The {backend} server does not know the model '{model}' (404): {detail}", "Check --model."
+        )
     return ProviderError(f"The {backend} server rejected the request for {model} ({status}): {detail}")

@@ -32,17 +32,17 @@ def parse_text_tool_calls(text: str, known_tools: Iterable[str]) -> tuple[str, l
     """
     names = set(known_tools)
     calls: list[ToolCall] = []
-    kept: list[str] = []
+    prose: list[str] = []
     position = 0
     for match in _BLOCK.finditer(text):
         call = _decode_call(match.group(1), names)
         if call is None:
             continue
-        kept.append(text[position : match.start()])
+        prose.append(text[position : match.start()])
         position = match.end()
         calls.append(call)
-    kept.append(text[position:])
-    return "".join(kept).strip(), calls
+    prose.append(text[position:])
+    return "".join(prose).strip(), calls
 
 
 def _decode_call(body: str, names: set[str]) -> ToolCall | None:

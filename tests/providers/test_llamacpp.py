@@ -13,6 +13,7 @@ from runtime.providers import (
     TruncatedOutputError,
 )
 from runtime.providers.llamacpp import LlamaCppProvider, _StopScanner
+from runtime.providers.llamacpp_prompt import partial_reply
 from runtime.providers.llamacpp_utf8 import Utf8Guard
 from specify.errors import ConfigError
 
@@ -122,7 +123,14 @@ def test_auto_choice_gives_call_or_reply(provider):
         if response.tool_calls:
             assert response.stop_reason == "tool_use"
         else:
-            assert response.stop_reason == "end"
+            # A random model may write a plain reply up to the limit, which is not an error.
+            assert response.stop_reason in ("end", "max_tokens")
+
+
+def test_cut_reply_envelope_returns_text():
+    assert partial_reply('{"reply": "Half a sent') == "Half a sent"
+    assert partial_reply('{ "reply" :"line\\nnext \\u00') == "line\nnext "
+    assert partial_reply('{"tool": "read_file", "arguments": {"pa') is None
 
 
 def test_tools_with_output_schema(provider):

@@ -1,8 +1,8 @@
 """The openai provider through the real OpenAI SDK.
 
-Against llama-cpp-python's OpenAI-compatible server running the tiny test model, and against
-canned replies on 127.0.0.1 for what a local server cannot be made to do on demand (429, 500,
-a dropped stream, a server that accepts ``json_schema``, tool calls written as text).
+The first half runs against llama-cpp-python's OpenAI-compatible server with the tiny test
+model. The second half uses canned replies on 127.0.0.1 for what a local server cannot be
+made to do on demand: 429, 500, a dropped stream, ``json_schema`` support, text tool calls.
 """
 
 from __future__ import annotations
@@ -128,7 +128,8 @@ def server():
 
 def hosted(server: CannedServer, **options) -> OpenAIProvider:
     options.setdefault("max_retries", 2)
-    return OpenAIProvider("gpt-4o-mini", api_key="sk-canned-test-key-0123456789", base_url=server.url + "/v1", **options)
+    key = "sk-canned-test-key-0123456789"
+    return OpenAIProvider("gpt-4o-mini", api_key=key, base_url=server.url + "/v1", **options)
 
 
 def test_json_schema_mode_kept(server):
