@@ -87,15 +87,15 @@ class TorchBackend:
         prompt = render_chat(messages, add_generation_prompt=True)
         ids = self.tokenizer.encode(prompt).ids
         new: list[int] = []
-        shown = ""
+        emitted = ""
         for token in generate(self.model, ids, sampling, self.stop_ids):
             new.append(token)
             text = self.tokenizer.decode(new)
             # Hold back a trailing partial UTF-8 sequence until its last byte arrives.
             if text.endswith("\ufffd"):
                 continue
-            yield text[len(shown):]
-            shown = text
+            yield text[len(emitted):]
+            emitted = text
 
 
 def generate(model: Any, prompt_ids: list[int], sampling: Sampling,
@@ -195,10 +195,10 @@ def chat_loop(backend: ChatBackend, sampling: Sampling, session: ChatSession | N
         if not line:
             continue
         if line.startswith("/"):
-            shown = session.command(line)
-            if shown is None:
+            feedback = session.command(line)
+            if feedback is None:
                 return session
-            out.write(shown + "\n")
+            out.write(feedback + "\n")
             continue
 
         session.history.append({"role": "user", "content": line})

@@ -1,11 +1,11 @@
 """The ChatML chat template shared by training, the GGUF and the Hugging Face export.
 
 The template renders ``<|im_start|>role\\n...<|im_end|>\\n`` turns. A ``/think`` or
-``/no_think`` flag in the system message (or the ``enable_thinking`` variable, default true)
-picks the reasoning mode; the flag is removed from the system text. In no-think mode every
-assistant turn starts with an empty ``<think>\\n\\n</think>\\n`` block, in the history and in
-the generation prompt alike, so supervised training sees exactly what inference prefills.
-Tools are listed as JSON inside ``<tools>``; the model calls them with
+``/no_think`` flag in the system message picks the reasoning mode, and the flag is removed
+from the system text. Without a flag the ``enable_thinking`` variable decides (default true).
+In no-think mode every assistant turn starts with an empty ``<think>\\n\\n</think>\\n`` block,
+in the history and in the generation prompt alike, so supervised training sees exactly what
+inference prefills. Tools are listed as JSON inside ``<tools>``. The model calls them with
 ``<tool_call>{"name": ..., "arguments": {...}}</tool_call>`` blocks, and tool results come
 back as user turns wrapped in ``<tool_response>``.
 
@@ -21,12 +21,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-IM_START = "<|im_start|>"
 IM_END = "<|im_end|>"
-THINK_OPEN = "<think>"
-THINK_CLOSE = "</think>"
-TOOL_CALL_OPEN = "<tool_call>"
-TOOL_CALL_CLOSE = "</tool_call>"
 EMPTY_THINK = "<think>\n\n</think>\n"
 
 CHAT_TEMPLATE = """\

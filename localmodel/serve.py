@@ -1,7 +1,7 @@
 """Run llama-cpp-python's OpenAI-compatible server on a GGUF, on the loopback interface only.
 
 The server runs as a child process (``python -m llama_cpp.server``) so that a crash in
-llama.cpp cannot take the caller down. ``start_server`` returns once ``/v1/models`` answers,
+llama.cpp cannot take the caller down. ``start_server`` returns once ``/v1/models`` responds,
 with a report of how many layers went to the GPU: llama.cpp logs
 ``offloaded N/M layers to GPU`` when it has a GPU backend, and a CPU-only build ignores
 ``n_gpu_layers`` without a word, which the report then says.
@@ -97,7 +97,7 @@ def server_command(model: Path, port: int, n_gpu_layers: int, n_ctx: int) -> lis
 
 def start_server(model: Path, port: int = 0, n_gpu_layers: int = ALL_LAYERS, n_ctx: int = 0,
                  timeout: float = 120.0, echo: TextIO | None = None) -> RunningServer:
-    """Start the server on ``model`` and wait until it answers.
+    """Start the server on ``model`` and wait until it responds.
 
     ``port`` 0 picks a free port; ``n_ctx`` 0 uses the context length stored in the GGUF.
     Server log lines are kept on the result and, with ``echo``, also written there.
@@ -163,7 +163,7 @@ def _wait_ready(server: RunningServer, timeout: float) -> None:
                 return
         except (urllib.error.URLError, ConnectionError, TimeoutError, json.JSONDecodeError):
             time.sleep(0.2)
-    raise ServerError(f"The llama.cpp server for {server.model} did not answer on "
+    raise ServerError(f"The llama.cpp server for {server.model} did not respond on "
                       f"{server.url} within {timeout:.0f} s.")
 
 

@@ -1,10 +1,11 @@
 """Write a model as a GGUF file that llama.cpp loads with its ``smollm3`` architecture.
 
 The writer uses gguf-py's ``GGUFWriter`` directly, because llama.cpp's
-``convert_hf_to_gguf.py`` rejects tokenizers it has no hash for. What ``smollm3`` can carry
-(llama.cpp at commit 0c1e57098, ``src/models/smollm3.cpp``): a pre-norm Llama block with GQA,
-SwiGLU and RMSNorm, no RoPE in every layer ``i`` with ``(i + 1) % 4 == 0`` (the step 4 is
-hard-coded and has no key), no QK-norm, no sliding window, a tied or untied output head.
+``convert_hf_to_gguf.py`` rejects tokenizers it has no hash for. ``smollm3`` (llama.cpp at
+commit 0c1e57098, ``src/models/smollm3.cpp``) carries a pre-norm Llama block with GQA, SwiGLU
+and RMSNorm and a tied or untied output head. It skips RoPE in every layer ``i`` with
+``(i + 1) % 4 == 0``, where the step 4 is hard-coded and has no key. It has no QK-norm and
+no sliding window.
 llama.cpp applies RoPE to adjacent pairs (rope type NORM) while our model rotates halves
 (``rotate_half``), so the Q and K projections are permuted on the way out.
 """
@@ -42,7 +43,7 @@ _SIZE_UNITS = {"": 1, "K": 1000, "M": 1000**2, "G": 1000**3}
 
 @dataclass
 class GGUFExport:
-    """What ``export_gguf`` wrote."""
+    """Files and figures of one GGUF export."""
 
     files: list[Path]
     dtype: str
@@ -114,7 +115,7 @@ def export_gguf(bundle: ModelBundle, out: Path, dtype: str = "f32",
         writer.close()
         parts = writer.format_shard_names(staged)
         targets = [out.parent / p.name for p in parts]
-        _refuse_existing(targets, overwrite)
+        _reject_existing(targets, overwrite)
         for part, target in zip(parts, targets, strict=True):
             os.replace(part, target)
 
@@ -124,7 +125,7 @@ def export_gguf(bundle: ModelBundle, out: Path, dtype: str = "f32",
     return GGUFExport(targets, dtype, n_tensors, n_params, size, kept_f16)
 
 
-def _refuse_existing(targets: list[Path], overwrite: bool) -> None:
+def _reject_existing(targets: list[Path], overwrite: bool) -> None:
     existing = [t for t in targets if t.exists()]
     if existing and not overwrite:
         raise ArtifactError(f"{existing[0]} already exists.",

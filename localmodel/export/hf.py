@@ -22,7 +22,7 @@ WEIGHTS_FILE = "model.safetensors"
 
 @dataclass
 class HFExport:
-    """What ``export_hf`` wrote."""
+    """Folder and files of one Hugging Face export."""
 
     folder: Path
     files: list[Path]

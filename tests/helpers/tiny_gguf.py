@@ -9,7 +9,7 @@ Use it from any test package::
 
     from tests.helpers.tiny_gguf import build_tiny_model, tiny_model  # tiny_model is a fixture
 
-``tiny_model`` is session-scoped and holds an f32 GGUF; call ``build_tiny_model`` for other
+``tiny_model`` is session-scoped and contains an f32 GGUF; call ``build_tiny_model`` for other
 dtypes or shapes.
 """
 

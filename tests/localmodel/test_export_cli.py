@@ -14,10 +14,9 @@ from typer.testing import CliRunner
 torch = pytest.importorskip("torch")
 gguf = pytest.importorskip("gguf")
 
-from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
-
 from localmodel.config import ModelConfig  # noqa: E402
 from specify.cli.main import app  # noqa: E402
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 SPECIFY = shutil.which("specify") or str(Path(sys.executable).parent / "specify")
 

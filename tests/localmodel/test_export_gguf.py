@@ -11,12 +11,11 @@ import pytest
 pytest.importorskip("torch")
 gguf = pytest.importorskip("gguf")
 
-from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
-
 from localmodel.chat_template import CHAT_TEMPLATE  # noqa: E402
 from localmodel.export.gguf import export_gguf, parse_size, permute_for_llama_rope  # noqa: E402
 from localmodel.export.source import ModelBundle, load_bundle  # noqa: E402
 from specify.errors import ArtifactError, ConfigError, UsageError  # noqa: E402
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 
 def read_fields(path: Path) -> dict[str, object]:

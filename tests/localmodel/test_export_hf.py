@@ -10,13 +10,12 @@ import pytest
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
-
 from localmodel.chat_template import render_chat  # noqa: E402
 from localmodel.export.hf import export_hf  # noqa: E402
 from localmodel.export.source import load_bundle  # noqa: E402
 from localmodel.tokenizer.train import load_tokenizer  # noqa: E402
 from specify.errors import ArtifactError  # noqa: E402
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 MESSAGES = [
     {"role": "system", "content": "Be terse. /no_think"},

@@ -49,7 +49,7 @@ def test_system_flag_beats_variable() -> None:
 
 def test_history_matches_generation_prompt() -> None:
     # A no-think assistant turn in the history starts exactly as the generation prompt does,
-    # so a model fine-tuned on rendered history sees what inference prefills.
+    # so fine-tuning on rendered history trains on the text that inference prefills.
     messages = [{"role": "system", "content": "/no_think"}, {"role": "user", "content": "hi"}]
     prompt = render_chat(messages, add_generation_prompt=True)
     full = render_chat([*messages, {"role": "assistant", "content": "Hello."}])

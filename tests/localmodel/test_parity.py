@@ -13,11 +13,10 @@ torch = pytest.importorskip("torch")
 pytest.importorskip("transformers")
 llama_cpp = pytest.importorskip("llama_cpp")
 
-from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
-
 from localmodel.chat_template import render_chat  # noqa: E402
 from localmodel.export.source import build_torch_model, load_bundle  # noqa: E402
 from localmodel.tokenizer.train import load_tokenizer  # noqa: E402
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 GGML_TYPE_F32 = 0
 PROMPT = (

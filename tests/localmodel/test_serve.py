@@ -1,4 +1,4 @@
-"""The llama.cpp server: starts on loopback, answers the OpenAI API, reports offload, stops."""
+"""The llama.cpp server: starts on loopback, serves the OpenAI API, reports offload, stops."""
 
 from __future__ import annotations
 
@@ -12,10 +12,9 @@ pytest.importorskip("torch")
 pytest.importorskip("llama_cpp")
 pytest.importorskip("uvicorn")
 
-from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
-
 from localmodel.serve import HOST, Offload, _offload_from_log, start_server  # noqa: E402
 from specify.errors import ArtifactError  # noqa: E402
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 
 def post_json(url: str, body: dict) -> dict:

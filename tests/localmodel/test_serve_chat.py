@@ -9,8 +9,6 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
-
 from localmodel.chat import (  # noqa: E402
     ChatSession,
     Sampling,
@@ -22,6 +20,7 @@ from localmodel.chat import (  # noqa: E402
 )
 from localmodel.export.source import build_torch_model, load_bundle  # noqa: E402
 from specify.errors import ArtifactError  # noqa: E402
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 GREEDY = Sampling(max_tokens=6, temperature=0.0)
 
@@ -70,7 +69,7 @@ def test_gguf_chat_matches_torch_greedy(tiny_model: TinyModel) -> None:
                               read=scripted(lines), out=io.StringIO())
     gguf_session = chat_loop(open_backend(tiny_model.gguf), GREEDY,
                              read=scripted(lines), out=io.StringIO())
-    # NOTE: llama.cpp keeps its default F16 KV cache here; greedy text agreed on this model,
+    # NOTE: llama.cpp keeps its default F16 KV cache here. Greedy text agreed on this model,
     # but a near-tie in another model could make the two differ.
     assert gguf_session.history == torch_session.history
 

@@ -16,9 +16,8 @@ from typer.testing import CliRunner
 
 pytest.importorskip("torch")
 
-from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
-
 from specify.cli.main import app  # noqa: E402
+from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
 SPECIFY = shutil.which("specify") or str(Path(sys.executable).parent / "specify")
 
