@@ -69,12 +69,30 @@ def check_exportable(config: ModelConfig, state_dict: dict[str, Any]) -> None:
             "This model uses QK-norm, which llama.cpp's smollm3 architecture does not have.",
             "Train with qk_norm = false to export to GGUF.",
         )
+    unknown = sorted(set(state_dict) - expected_state_keys(config))
+    if unknown:
+        raise ConfigError(
+            f"The model has tensors llama.cpp's smollm3 architecture cannot hold: "
+            f"{', '.join(unknown[:3])}{' ...' if len(unknown) > 3 else ''}.",
+            "Export only models without biases or extra norms (SmolLM3 layout).",
+        )
     if config.no_rope_interval != NOPE_STEP:
         raise ConfigError(
             f"This model skips RoPE every {config.no_rope_interval or 'no'} layers, but "
             f"llama.cpp's smollm3 architecture skips it in every {NOPE_STEP}th layer.",
             f"Train with no_rope_interval = {NOPE_STEP} to export to GGUF.",
         )
+
+
+def expected_state_keys(config: ModelConfig) -> set[str]:
+    """Return the state-dict names of a SmolLM3 model without biases or QK-norm."""
+    per_layer = ("input_layernorm", "post_attention_layernorm", "self_attn.q_proj",
+                 "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                 "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj")
+    keys = {"model.embed_tokens.weight", "model.norm.weight", "lm_head.weight"}
+    for layer in range(config.n_layers):
+        keys.update(f"model.layers.{layer}.{name}.weight" for name in per_layer)
+    return keys
 
 
 def permute_for_llama_rope(weight: np.ndarray, n_heads: int) -> np.ndarray:

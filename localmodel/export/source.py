@@ -10,10 +10,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from localmodel.config import ModelConfig
-from specify.errors import ArtifactError
+from specify.errors import ArtifactError, ConfigError
 
 if TYPE_CHECKING:
     import torch
@@ -47,11 +47,31 @@ def _load_hf_folder(path: Path) -> ModelBundle:
     from safetensors.torch import load_file
 
     hf_config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    _check_hf_config(hf_config, path / "config.json")
     config = ModelConfig.from_hf_dict(hf_config)
     state_dict = load_file(str(path / "model.safetensors"))
     if config.tie_embeddings:
         state_dict.pop("lm_head.weight", None)
     return ModelBundle(config, state_dict, _tokenizer_in(path), path.name, path)
+
+
+def _check_hf_config(hf: dict[str, Any], path: Path) -> None:
+    """Raise ConfigError for SmolLM3 options that our model and the exporters do not have."""
+    unsupported = {
+        "model_type": (hf.get("model_type", "smollm3") != "smollm3", "is not smollm3"),
+        "hidden_act": (hf.get("hidden_act", "silu") != "silu", "is not silu"),
+        "use_sliding_window": (bool(hf.get("use_sliding_window")), "is on"),
+        "attention_bias": (bool(hf.get("attention_bias")), "is on"),
+        "mlp_bias": (bool(hf.get("mlp_bias")), "is on"),
+        "rope_parameters": (
+            (hf.get("rope_parameters") or {}).get("rope_type", "default") != "default",
+            "asks for RoPE scaling",
+        ),
+    }
+    for key, (bad, why) in unsupported.items():
+        if bad:
+            raise ConfigError(f"{path}: {key} {why}, which this exporter does not support.",
+                              "Export a SmolLM3 model with the default options for that key.")
 
 
 def _load_run_folder(path: Path) -> ModelBundle:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-pytest.importorskip("torch")
+torch = pytest.importorskip("torch")
 gguf = pytest.importorskip("gguf")
 
 from localmodel.chat_template import CHAT_TEMPLATE  # noqa: E402
@@ -236,3 +237,26 @@ def test_parse_size_rejects_invalid(text: str) -> None:
     with pytest.raises(UsageError, match="Invalid split size"):
         parse_size(text)
 
+
+
+def test_rejects_bias_tensors(tiny_model: TinyModel, tmp_path: Path) -> None:
+    bundle = load_bundle(tiny_model.hf_folder)
+    bundle.state_dict["model.layers.0.self_attn.q_proj.bias"] = torch.zeros(64)
+    with pytest.raises(ConfigError, match="model.layers.0.self_attn.q_proj.bias"):
+        export_gguf(bundle, tmp_path / "bias.gguf")
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [("use_sliding_window", True), ("attention_bias", True), ("hidden_act", "gelu"),
+     ("rope_parameters", {"rope_type": "yarn", "rope_theta": 10000.0, "factor": 2.0})],
+)
+def test_rejects_unsupported_hf_options(tiny_model: TinyModel, tmp_path: Path, key: str,
+                                        value: object) -> None:
+    folder = tmp_path / "hf"
+    shutil.copytree(tiny_model.hf_folder, folder)
+    config = json.loads((folder / "config.json").read_text())
+    config[key] = value
+    (folder / "config.json").write_text(json.dumps(config))
+    with pytest.raises(ConfigError, match=key):
+        load_bundle(folder)

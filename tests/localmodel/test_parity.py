@@ -113,6 +113,14 @@ def test_chat_special_tokens_identical(tiny_model: TinyModel, llama) -> None:
     assert llama.tokenize(b"<|im_end|>", add_bos=False, special=True) == [im_end]
 
 
+def test_turn_end_is_end_of_generation(tiny_model: TinyModel, llama) -> None:
+    vocab = llama_cpp.llama_model_get_vocab(llama.model)
+    im_end = load_tokenizer(tiny_model.tokenizer).token_to_id("<|im_end|>")
+    assert llama_cpp.llama_vocab_is_eog(vocab, im_end)
+    assert llama_cpp.llama_vocab_is_eog(vocab, tiny_model.config.eos_token_id)
+    assert not llama_cpp.llama_vocab_is_eog(vocab, tiny_model.config.bos_token_id)
+
+
 def test_detokenize_round_trips(llama) -> None:
     text = TOKENIZER_PROBES[2]
     ids = llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
