@@ -35,7 +35,7 @@ class SkillSet:
     def __init__(self, result: DiscoveryResult) -> None:
         self.result = result
         self.skills = result.skills
-        self._catalogs: dict[int | None, Catalog] = {}
+        self._catalogs: dict[int | None, Catalog] = result.catalogs
 
     @property
     def entries(self) -> list[SkillEntry]:

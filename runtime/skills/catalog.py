@@ -72,10 +72,10 @@ class Catalog:
         return messages
 
 
-def _entry(skill: Skill, description: str) -> str:
+def render_entry(skill: Skill, description: str) -> str:
     return (f"<skill>\n<name>{escape(skill.name)}</name>\n"
             f"<description>{escape(description)}</description>\n"
-            f"<location>{escape(str(skill.location))}</location>\n</skill>\n")
+            f"<location>{escape(skill.path)}</location>\n</skill>\n")
 
 
 def _render(entries: list[str]) -> str:
@@ -90,18 +90,16 @@ def build_catalog(skills: Iterable[Skill], budget_tokens: int | None = None) -> 
     listed = sorted((s for s in skills if s.model_invocable), key=lambda s: s.name)
     if not listed:
         return Catalog("", 0, budget_tokens)
-    descriptions = [" ".join(s.description.split()) for s in listed]
-    text = _render([_entry(s, d) for s, d in zip(listed, descriptions, strict=True)])
+    text = _render([s.catalog_entry for s in listed])
     tokens = estimate_tokens(text)
-    names = [s.name for s in listed]
     if budget_tokens is None or tokens <= budget_tokens:
-        return Catalog(text, tokens, budget_tokens, names)
-    return _fit(listed, descriptions, budget_tokens)
+        return Catalog(text, tokens, budget_tokens, [s.name for s in listed])
+    return _fit(listed, [" ".join(s.description.split()) for s in listed], budget_tokens)
 
 
 def _fit(listed: list[Skill], descriptions: list[str], budget: int) -> Catalog:
     def render(cap: int, count: int) -> str:
-        return _render([_entry(s, shorten(d, cap)) for s, d in zip(listed[:count], descriptions[:count],
+        return _render([render_entry(s, shorten(d, cap)) for s, d in zip(listed[:count], descriptions[:count],
                                                                     strict=True)])
 
     low, high = 0, max(len(d) for d in descriptions)

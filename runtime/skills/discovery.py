@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
-from runtime.skills.loader import DEFAULT_CACHE, SkillCache
+from runtime.skills.loader import DEFAULT_CACHE, LoadResult, SkillCache
 from runtime.skills.model import SCOPE_ORDER, Diagnostic, Scope, Skill, SkillEntry
 
 PROJECT_SKILL_DIRS = (".specify/skills", ".agents/skills", ".claude/skills")
@@ -33,6 +33,7 @@ SKIPPED_DIRS = frozenset({"node_modules", "__pycache__"})
 MAX_DEPTH = 6
 MAX_DIRS = 2000
 SKILL_FILE = "SKILL.md"
+_SKILL_SUFFIX = os.sep + SKILL_FILE
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ class SkillRoot:
 
 @dataclass
 class Found:
-    location: Path
+    location: str  # absolute path of SKILL.md
     stat: os.stat_result
 
 
@@ -51,23 +52,45 @@ class Found:
 class WalkResult:
     found: list[Found] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    folders: list[tuple[str, int]] = field(default_factory=list)  # searched folders and their mtime_ns
+
+    def is_current(self) -> bool:
+        """Return True when no searched folder and no found SKILL.md changed since the walk.
+
+        A folder's mtime changes when an entry is added, removed or renamed in it, so a new
+        skill anywhere in the searched tree shows up here.
+        """
+        try:
+            for folder, mtime in self.folders:
+                if os.stat(folder).st_mtime_ns != mtime:
+                    return False
+            for found in self.found:
+                now = os.stat(found.location)
+                old = found.stat
+                if (now.st_mtime_ns != old.st_mtime_ns or now.st_size != old.st_size
+                        or now.st_ino != old.st_ino):
+                    return False
+        except OSError:
+            return False
+        return True
 
 
 def _check_skill_file(folder: str) -> os.stat_result | None:
     try:
-        stat = os.stat(os.path.join(folder, SKILL_FILE))
+        stat = os.stat(folder + _SKILL_SUFFIX)
     except (FileNotFoundError, NotADirectoryError, PermissionError):
         return None
     return stat if S_ISREG(stat.st_mode) else None
 
 
-def _child_folders(folder: str, result: WalkResult) -> list[str]:
+def _child_folders(folder: str, result: WalkResult) -> list[tuple[str, bool]]:
+    """Return (path, is_symlink) for each folder to search in ``folder``, sorted by name."""
     children = []
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
                 name = entry.name
-                if name.startswith(".") or name in SKIPPED_DIRS:
+                if name[0] == "." or name in SKIPPED_DIRS:
                     continue
                 if name == "skill.md" and entry.is_file():
                     result.warnings.append(
@@ -75,7 +98,7 @@ def _child_folders(folder: str, result: WalkResult) -> list[str]:
                     continue
                 try:
                     if entry.is_dir():
-                        children.append(entry.path)
+                        children.append((entry.path, entry.is_symlink()))
                 except OSError:
                     continue
     except OSError as exc:
@@ -100,14 +123,17 @@ def walk_skill_files(root: Path, max_depth: int = MAX_DEPTH, max_dirs: int = MAX
             break
         stat = _check_skill_file(folder)
         if stat is not None:
-            result.found.append(Found(Path(folder, SKILL_FILE), stat))
+            result.found.append(Found(folder + _SKILL_SUFFIX, stat))
             continue
         if depth >= max_depth:
             deep_skipped = True
             continue
-        children = _child_folders(folder, result)
-        for child in reversed(children):
-            if os.path.islink(child):
+        try:
+            result.folders.append((folder, os.stat(folder).st_mtime_ns))
+        except OSError:
+            continue
+        for child, is_link in reversed(_child_folders(folder, result)):
+            if is_link:
                 real = os.path.realpath(child)
                 if real in seen_links:
                     continue
@@ -119,9 +145,9 @@ def walk_skill_files(root: Path, max_depth: int = MAX_DEPTH, max_dirs: int = MAX
     return result
 
 
-def managed_skill_files(project_root: Path) -> set[Path]:
+def managed_skill_files(project_root: Path) -> set[str]:
     """Return the SKILL.md files that `specify init` wrote, from the integration manifests."""
-    managed: set[Path] = set()
+    managed: set[str] = set()
     folder = project_root / ".specify" / "integrations"
     if not folder.is_dir():
         return managed
@@ -132,7 +158,7 @@ def managed_skill_files(project_root: Path) -> set[Path]:
             continue
         for relative in files if isinstance(files, dict) else ():
             if str(relative).endswith("/" + SKILL_FILE):
-                managed.add(Path(os.path.abspath(project_root / relative)))
+                managed.add(os.path.abspath(project_root / relative))
     return managed
 
 
@@ -160,6 +186,7 @@ class DiscoveryResult:
     entries: list[SkillEntry]
     warnings: list[str]
     notices: list[str]
+    catalogs: dict = field(default_factory=dict)  # budget -> Catalog, filled by SkillSet
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
@@ -202,10 +229,37 @@ def resolve(
     roots: Sequence[SkillRoot],
     *,
     trust_project: bool,
-    managed: set[Path] = frozenset(),  # type: ignore[assignment]
+    managed: Set[str] = frozenset(),
     cache: SkillCache = DEFAULT_CACHE,
 ) -> DiscoveryResult:
-    """Walk ``roots`` in order, load each skill, and let the first of each name win."""
+    """Walk ``roots`` in order, load each skill, and let the first of each name win.
+
+    When every root's walk is still current (see :meth:`WalkResult.is_current`), the result of
+    the previous call with the same arguments is returned as it was.
+    """
+    existing = _existing(roots)
+    walks = [_walk_cached(root, cache) for root in existing]
+    key = (tuple((str(r.path), r.scope) for r in existing), trust_project, frozenset(managed))
+    previous = cache.results.get(key)
+    if previous is not None and len(previous[0]) == len(walks) and all(
+            a is b for a, b in zip(previous[0], walks, strict=True)):
+        return previous[1]
+    result = _resolve_walks(existing, walks, trust_project, managed, cache)
+    cache.results[key] = (walks, result)
+    return result
+
+
+def _walk_cached(root: SkillRoot, cache: SkillCache) -> WalkResult:
+    key = os.path.abspath(root.path)
+    walk = cache.walks.get(key)
+    if walk is None or not walk.is_current():
+        walk = walk_skill_files(root.path)
+        cache.walks[key] = walk
+    return walk
+
+
+def _resolve_walks(existing: list[SkillRoot], walks: list[WalkResult], trust_project: bool,
+                   managed: Set[str], cache: SkillCache) -> DiscoveryResult:
     skills: dict[str, Skill] = {}
     winners: dict[str, Skill] = {}
     entries: list[SkillEntry] = []
@@ -213,23 +267,22 @@ def resolve(
     seen_files: set[tuple[int, int]] = set()
     withheld = 0
 
-    for root in _existing(roots):
-        walk = walk_skill_files(root.path)
+    for root, walk in zip(existing, walks, strict=True):
         warnings += walk.warnings
+        gated = root.scope == "project" and not trust_project
         for found in walk.found:
             identity = (found.stat.st_dev, found.stat.st_ino)
             if identity in seen_files:
                 continue
             seen_files.add(identity)
-            if found.location in managed:
-                entries.append(SkillEntry(found.location.parent.name, root.scope, found.location, "managed"))
+            if found.location in managed or gated:
+                status = "managed" if found.location in managed else "untrusted"
+                withheld += status == "untrusted"
+                folder = os.path.basename(os.path.dirname(found.location))
+                entries.append(SkillEntry(folder, root.scope, found.location, status))
                 continue
-            if root.scope == "project" and not trust_project:
-                withheld += 1
-                entries.append(SkillEntry(found.location.parent.name, root.scope, found.location, "untrusted"))
-                continue
-            entries.append(_admit(cache.load(found.location, root.scope, found.stat), found, root,
-                                  winners, skills, warnings))
+            result = cache.load(found.location, root.scope, found.stat)
+            entries.append(_admit(result, winners, skills, warnings))
 
     notices = []
     if withheld:
@@ -238,19 +291,18 @@ def resolve(
     return DiscoveryResult(dict(sorted(skills.items())), entries, warnings, notices)
 
 
-def _admit(result, found: Found, root: SkillRoot, winners: dict[str, Skill], skills: dict[str, Skill],
+def _admit(result: LoadResult, winners: dict[str, Skill], skills: dict[str, Skill],
            warnings: list[str]) -> SkillEntry:
     skill = result.skill
     if skill is None:
-        return SkillEntry(found.location.parent.name, root.scope, found.location, "error",
-                          diagnostics=result.diagnostics)
+        return result.entry
     key = skill.name.casefold()
     winner = winners.get(key)
-    if winner is not None:
-        warnings.append(f"skill '{skill.name}' at {found.location} ({root.scope}) is shadowed by "
-                        f"'{winner.name}' at {winner.location} ({winner.scope})")
-        return SkillEntry(skill.name, root.scope, found.location, "shadowed", skill,
-                          winner.location, result.diagnostics)
-    winners[key] = skill
-    skills[skill.name] = skill
-    return SkillEntry(skill.name, root.scope, found.location, "loaded", skill, None, result.diagnostics)
+    if winner is None:
+        winners[key] = skill
+        skills[skill.name] = skill
+        return result.entry
+    warnings.append(f"skill '{skill.name}' at {skill.path} ({skill.scope}) is shadowed by "
+                    f"'{winner.name}' at {winner.path} ({winner.scope})")
+    return SkillEntry(skill.name, skill.scope, skill.path, "shadowed", skill, winner.location,
+                      result.diagnostics)

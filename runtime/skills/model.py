@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
@@ -59,17 +60,25 @@ class SkillParseError(SkillError):
 class ParsedFile:
     """The result of splitting and parsing one SKILL.md.
 
-    ``frontmatter`` is the YAML mapping; ``key_lines`` maps each top-level key to its line in
-    the file (1-based); ``body_line`` is the file line where the body starts.
+    ``frontmatter`` is the YAML mapping; ``body_line`` is the file line where the body starts;
+    ``frontmatter_line`` the file line of the first frontmatter line.
     """
 
     frontmatter: dict[str, Any]
     body: str
     body_line: int
-    key_lines: dict[str, int]
+    frontmatter_text: str
+    frontmatter_line: int
     diagnostics: list[Diagnostic] = field(default_factory=list)
     had_bom: bool = False
     quoted_retry: bool = False
+
+    @cached_property
+    def key_lines(self) -> dict[str, int]:
+        """Each top-level key's file line (1-based), computed when a diagnostic needs it."""
+        from runtime.skills.parser import key_lines
+
+        return key_lines(self.frontmatter_text, self.frontmatter_line)[0]
 
 
 @dataclass(frozen=True)
@@ -78,37 +87,53 @@ class Skill:
 
     name: str
     description: str
-    location: Path  # absolute path of SKILL.md
+    path: str  # absolute path of SKILL.md
     scope: Scope
     model_invocable: bool = True
     frontmatter: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     diagnostics: tuple[Diagnostic, ...] = ()
 
+    @cached_property
+    def location(self) -> Path:
+        """Absolute path of SKILL.md (built on first use; discovery handles plain strings)."""
+        return Path(self.path)
+
     @property
     def directory(self) -> Path:
         return self.location.parent
+
+    @cached_property
+    def catalog_entry(self) -> str:
+        """This skill's catalog entry, built once per loaded skill."""
+        from runtime.skills.catalog import render_entry
+
+        return render_entry(self, " ".join(self.description.split()))
 
 
 Status = Literal["loaded", "shadowed", "error", "untrusted", "managed"]
 
 
-@dataclass
+@dataclass(frozen=True)
 class SkillEntry:
     """One SKILL.md that discovery found, loaded or not, for `specify skill list`."""
 
     name: str | None
     scope: Scope
-    location: Path
+    path: str  # absolute path of SKILL.md
     status: Status
     skill: Skill | None = None
     shadowed_by: Path | None = None
     diagnostics: tuple[Diagnostic, ...] = ()
 
+    @cached_property
+    def location(self) -> Path:
+        return Path(self.path)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "scope": self.scope,
-            "path": str(self.location),
+            "path": self.path,
             "status": self.status,
             "shadowed_by": str(self.shadowed_by) if self.shadowed_by else None,
             "model_invocable": self.skill.model_invocable if self.skill else None,

@@ -14,6 +14,7 @@ once with such values double-quoted and records a ``quoted-retry`` warning.
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -25,10 +26,10 @@ from runtime.skills.model import Diagnostic, ParsedFile, SkillParseError
 # PyYAML's libyaml binding is about 5x faster than the pure-Python loader.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-_DELIMITER = re.compile(r"^---[ \t]*$", re.MULTILINE)
-_TOP_KEY = re.compile(r"^([^\s#:][^:]*?)[ \t]*:(?:[ \t]|$)", re.MULTILINE)
 # A top-level `key: value` whose plain (unquoted) value holds ': ' or ends in ':'.
 _UNQUOTED_COLON = re.compile(r"^([A-Za-z0-9_-]+):[ \t]+([^\s\"'|>\[{&*!%@`#][^\n]*?)[ \t]*$")
+# The start of a top-level `key:` line; used to spot duplicate keys, which YAML loaders accept.
+_TOP_KEY = re.compile(r"^([^\s#:\-][^:\n]*):", re.MULTILINE)
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 _UTF8_BOM = b"\xef\xbb\xbf"
 # PyYAML's constructors raise these besides YAMLError on some tagged values, for example
@@ -78,17 +79,18 @@ def decode_skill_bytes(data: bytes, file: str) -> tuple[str, bool]:
     return text, had_bom
 
 
-def _key_lines(frontmatter_text: str, first_line: int) -> tuple[dict[str, int], list[tuple[str, int]]]:
+def key_lines(frontmatter_text: str, first_line: int) -> tuple[dict[str, int], list[tuple[str, int]]]:
     """Map each top-level key to its file line; also return keys that appear twice."""
     lines: dict[str, int] = {}
     duplicates: list[tuple[str, int]] = []
-    for match in _TOP_KEY.finditer(frontmatter_text):
-        key = match.group(1).strip("\"'")
-        line = first_line + frontmatter_text.count("\n", 0, match.start())
+    for offset, line in enumerate(frontmatter_text.split("\n")):
+        if not line or line[0] in " \t#-:" or ":" not in line:
+            continue
+        key = line.split(":", 1)[0].rstrip().strip("\"'")
         if key in lines:
-            duplicates.append((key, line))
+            duplicates.append((key, first_line + offset))
         else:
-            lines[key] = line
+            lines[key] = first_line + offset
     return lines, duplicates
 
 
@@ -148,9 +150,28 @@ def parse_frontmatter_yaml(frontmatter_text: str, file: str, first_line: int) ->
     return data, diagnostics
 
 
+def _find_closing(text: str, newline: int) -> tuple[int, int] | None:
+    """Return (start, end) of the first line after ``newline`` that is exactly ``---``.
+
+    Trailing blanks are allowed. ``str.find`` is used instead of a multiline regex, which
+    tests every position of the text.
+    """
+    while True:
+        newline = text.find("\n---", newline)
+        if newline < 0:
+            return None
+        start = newline + 1
+        end = text.find("\n", start + 3)
+        if end < 0:
+            end = len(text)
+        if not text[start + 3 : end].strip(" \t"):
+            return start, end
+        newline = start
+
+
 def _split(text: str, file: str) -> tuple[str, int, str, int, int]:
     """Return (frontmatter text, its first file line, body, body's first line, blank lines skipped)."""
-    stripped = text.lstrip("\n")
+    stripped = text.lstrip("\n") if text.startswith("\n") else text
     skipped = len(text) - len(stripped)
     first_newline = stripped.find("\n")
     opener = stripped if first_newline < 0 else stripped[:first_newline]
@@ -159,14 +180,14 @@ def _split(text: str, file: str) -> tuple[str, int, str, int, int]:
                     "no YAML frontmatter: SKILL.md must start with a line '---'",
                     "Add '---', the name and description keys, and a closing '---' at the top.")
     rest_start = len(opener) + 1
-    closing = _DELIMITER.search(stripped, rest_start) if first_newline >= 0 else None
+    closing = _find_closing(stripped, first_newline) if first_newline >= 0 else None
     if closing is None:
         raise _fail(file, skipped + 1, "unclosed-frontmatter",
                     "frontmatter is not closed: no line '---' after the opening one",
                     "Add a line '---' after the last frontmatter key.")
-    frontmatter_text = stripped[rest_start : closing.start()]
+    frontmatter_text = stripped[rest_start : closing[0]]
     first_line = skipped + 2
-    body_start = closing.end() + 1
+    body_start = closing[1] + 1
     body_line = first_line + frontmatter_text.count("\n") + 1
     return frontmatter_text, first_line, stripped[body_start:], body_line, skipped
 
@@ -183,14 +204,16 @@ def parse_skill_text(text: str, file: str, *, had_bom: bool = False) -> ParsedFi
                     f"frontmatter must be a YAML mapping of keys to values, not a {type(data).__name__}",
                     "Write one 'key: value' per line.")
 
-    key_lines, duplicates = _key_lines(frontmatter_text, first_line)
+    keys = _TOP_KEY.findall(frontmatter_text)
+    duplicates = key_lines(frontmatter_text, first_line)[1] if len(set(keys)) != len(keys) else []
     for key, line in duplicates:
         diagnostics.append(Diagnostic(file, line, "warning", "duplicate-key",
                                       f"key '{key}' appears more than once; the last value is used"))
     if skipped:
         diagnostics.append(Diagnostic(file, 1, "warning", "leading-blank-lines",
                                       f"{skipped} blank line(s) before the opening '---'"))
-    parsed = ParsedFile({str(k): v for k, v in data.items()}, body, body_line, key_lines, diagnostics)
+    parsed = ParsedFile({str(k): v for k, v in data.items()}, body, body_line, frontmatter_text,
+                        first_line, diagnostics)
     parsed.had_bom = had_bom
     parsed.quoted_retry = any(d.code == "quoted-retry" for d in diagnostics)
     return parsed
@@ -202,27 +225,39 @@ def parse_skill_bytes(data: bytes, file: str) -> ParsedFile:
     return parse_skill_text(text, file, had_bom=had_bom)
 
 
-def read_head(path: Path, limit: int) -> tuple[bytes, int]:
+def read_head(path: Path | str, limit: int) -> tuple[bytes, int]:
     """Read at most ``limit`` bytes, cut after the last newline when the file is longer.
 
     Returns the bytes and the file size. The cut keeps UTF-8 sequences whole because a newline
-    byte never occurs inside one.
+    byte never occurs inside one. Plain ``os.read`` calls sized to the file keep this cheap
+    for the many small files discovery reads.
     """
-    with open(path, "rb") as handle:
-        data = handle.read(limit + 1)
-        if len(data) <= limit:
-            return data, len(data)
-        size = handle.seek(0, 2)
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        size = os.fstat(fd).st_size
+        want = min(size, limit) + 1
+        chunks = []
+        while want > 0:
+            chunk = os.read(fd, want)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            want -= len(chunk)
+    finally:
+        os.close(fd)
+    data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    if len(data) <= limit:
+        return data, len(data)
     cut = data.rfind(b"\n", 0, limit)
-    return data[: cut + 1 if cut >= 0 else limit], size
+    return data[: cut + 1 if cut >= 0 else limit], max(size, len(data))
 
 
-def parse_skill_file(path: Path, *, head_limit: int | None = None) -> ParsedFile:
+def parse_skill_file(path: Path | str, *, head_limit: int | None = None) -> ParsedFile:
     """Read and parse ``path``; with ``head_limit`` only that many leading bytes are read."""
-    file = str(path)
+    file = os.fspath(path)
     try:
         if head_limit is None:
-            data = path.read_bytes()
+            data = Path(path).read_bytes()
         else:
             data, _ = read_head(path, head_limit)
     except OSError as exc:

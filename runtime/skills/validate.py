@@ -183,7 +183,7 @@ def expand_paths(paths: Iterable[Path]) -> tuple[list[Path], list[str]]:
             continue
         walk = walk_skill_files(path)
         warnings += walk.warnings
-        folders += [found.location.parent for found in walk.found] or [path]
+        folders += [Path(found.location).parent for found in walk.found] or [path]
     return folders, warnings
 
 

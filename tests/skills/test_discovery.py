@@ -158,7 +158,7 @@ def test_depth_cap_warns(tmp_path):
     write_skill(tmp_path / "1" / "2" / "3" / "4" / "5" / "6" / "7", "deep")
     write_skill(tmp_path / "1", "shallow")
     walk = walk_skill_files(tmp_path)
-    assert [f.location.parent.name for f in walk.found] == ["shallow"]
+    assert [Path(f.location).parent.name for f in walk.found] == ["shallow"]
     assert "below depth 6" in walk.warnings[0]
 
 
@@ -225,3 +225,25 @@ def test_user_dirs_default_to_home(tmp_path):
     write_skill(Path.home() / ".agents" / "skills", "from-agents")
     skills = discover(None, builtin_dir=None, cache=SkillCache())
     assert sorted(skills.skills) == ["from-agents", "from-specify-home"]
+
+
+def test_cache_sees_new_and_removed_skills(tmp_path):
+    write_skill(tmp_path / "group", "first")
+    cache = SkillCache()
+    before = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
+    assert discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache) is not None
+    write_skill(tmp_path / "group", "second")
+    after = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
+    assert sorted(after.skills) == ["first", "second"]
+    (tmp_path / "group" / "first" / "SKILL.md").unlink()
+    last = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
+    assert sorted(last.skills) == ["second"]
+    assert list(before.skills) == ["first"]
+
+
+def test_warm_result_is_reused(tmp_path):
+    write_skill(tmp_path, "same")
+    cache = SkillCache()
+    first = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
+    second = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
+    assert second.result is first.result
