@@ -26,6 +26,7 @@ from runtime.providers.errors import (
     TruncatedOutputError,
 )
 from runtime.providers.registry import BACKENDS, get_provider
+from runtime.providers.streaming import TerminalStream
 
 __all__ = [
     "BACKENDS",
@@ -43,6 +44,7 @@ __all__ = [
     "StopReason",
     "StreamCallback",
     "SystemBlock",
+    "TerminalStream",
     "TokenCount",
     "ToolCall",
     "ToolSpec",

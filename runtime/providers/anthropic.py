@@ -282,7 +282,11 @@ def _structured(output: Any, text: str, stop: StopReason) -> Any:
         )
     if output is not None:
         if not isinstance(output, dict):
-            raise InvalidOutputError("The output tool input is not a JSON object.", raw=redact(str(output)))
+            raise InvalidOutputError(
+                "The model called the output tool with input that is not a JSON object.",
+                "Retry with this error sent back to the model.",
+                raw=redact(str(output)),
+            )
         return output
     # The model answered in text despite the forced tool; accept JSON found there.
     return parse_reply(text, stop_reason=stop, openers="{").value

@@ -279,7 +279,11 @@ def _to_response(
             text, parsed = "", value
     stop: StopReason = "tool_use" if calls else generation.stop
     if request.output_schema is not None and parsed is None and not calls:
-        raise InvalidOutputError("The model replied without the requested output.", raw=generation.text)
+        raise InvalidOutputError(
+            "The model called no tool and wrote no output where structured output was requested.",
+            "Retry with this error sent back to the model.",
+            raw=generation.text,
+        )
     return ModelResponse(
         text=text,
         stop_reason=stop,

@@ -60,6 +60,7 @@ class OpenAIProvider:
         max_retries: int = 2,
         context_window: int | None = None,
         structured_mode: str | None = None,
+        token_limit_param: str | None = None,
     ) -> None:
         if structured_mode is not None and structured_mode not in STRUCTURED_MODES:
             raise ValueError(f"structured_mode must be one of {STRUCTURED_MODES}, not {structured_mode!r}")
@@ -73,6 +74,9 @@ class OpenAIProvider:
         # Fixed by the caller, or found by fallback on the first structured call.
         self.structured_mode = structured_mode
         self._mode_known = structured_mode is not None
+        # OpenAI's reasoning models reject max_tokens; compatible servers read only max_tokens.
+        official = base_url is None or "api.openai.com" in base_url
+        self.token_limit_param = token_limit_param or ("max_completion_tokens" if official else "max_tokens")
 
     def _sdk_client(self) -> Any:
         if self._client is None:
@@ -148,7 +152,7 @@ class OpenAIProvider:
     def _send(
         self, request: ModelRequest, mode: str | None, stream_to: StreamCallback | None, retries: int | None = None
     ) -> ModelResponse:
-        params = build_params(self.model, request, mode)
+        params = build_params(self.model, request, mode, self.token_limit_param)
         progress = StreamProgress()
         try:
             client = self._sdk_client()
@@ -186,9 +190,11 @@ def _modes_from(current: str | None) -> list[str]:
     return list(STRUCTURED_MODES[start:])
 
 
-def build_params(model: str, request: ModelRequest, mode: str | None) -> dict[str, Any]:
+def build_params(
+    model: str, request: ModelRequest, mode: str | None, token_limit_param: str = "max_tokens"
+) -> dict[str, Any]:
     """Translate a request into keyword arguments for ``chat.completions.create``."""
-    params: dict[str, Any] = {"model": model, "messages": _messages(request), "max_tokens": request.max_tokens}
+    params: dict[str, Any] = {"model": model, "messages": _messages(request), token_limit_param: request.max_tokens}
     if request.temperature is not None:
         params["temperature"] = request.temperature
     if request.stop:

@@ -124,4 +124,7 @@ def _map_status(exc: BaseException, backend: str, model: str, detail: str) -> Pr
         return ProviderError(
             f"The {backend} server does not know the model '{model}' (404): {detail}", "Check --model."
         )
-    return ProviderError(f"The {backend} server rejected the request for {model} ({status}): {detail}")
+    return ProviderError(
+        f"The {backend} server rejected the request for {model} ({status}): {detail}",
+        "Check the model name, --max-tokens and the server's supported options.",
+    )

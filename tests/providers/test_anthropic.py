@@ -133,6 +133,42 @@ def test_tool_use_returns_calls(server):
     assert response.text == "I will read the spec first."
 
 
+@pytest.mark.parametrize(
+    ("choice", "expected"),
+    [
+        ("auto", {"type": "auto"}),
+        ("any", {"type": "any"}),
+        ("read_file", {"type": "tool", "name": "read_file"}),
+    ],
+)
+def test_tool_choice_translated(server, choice, expected):
+    server.queue(Reply(sse=canned("anthropic/tool-use.sse")))
+
+    provider_for(server).complete(ask(tools=[READ_FILE], tool_choice=choice))
+
+    assert server.received[0].body["tool_choice"] == expected
+
+
+def test_tools_with_output_schema(server):
+    server.queue(Reply(sse=canned("anthropic/structured-output.sse")))
+
+    response = provider_for(server).complete(ask(tools=[READ_FILE], output_schema=TASKS_SCHEMA))
+
+    body = server.received[0].body
+    assert [tool["name"] for tool in body["tools"]] == ["read_file", "write_output"]
+    assert body["tool_choice"] == {"type": "any"}
+    assert response.parsed["tasks"][0]["id"] == "T001"
+
+
+def test_tool_call_during_structured_request(server):
+    server.queue(Reply(sse=canned("anthropic/tool-use.sse")))
+
+    response = provider_for(server).complete(ask(tools=[READ_FILE], output_schema=TASKS_SCHEMA))
+
+    assert response.parsed is None
+    assert response.tool_calls[0].name == "read_file"
+
+
 def test_tool_results_sent_back(server):
     server.queue(Reply(sse=canned("anthropic/text-reply.sse")))
     call = ToolCall("toolu_01ReadSpec", "read_file", {"path": "spec.md"})

@@ -143,6 +143,29 @@ def test_json_schema_mode_kept(server):
     assert response.parsed["tasks"][0]["id"] == "T001"
 
 
+def test_compatible_server_gets_max_tokens(server):
+    server.queue(Reply(json_body=canned("openai/structured-reply.json")))
+
+    hosted(server).complete(ask(max_tokens=321))
+
+    assert server.received[0].body["max_tokens"] == 321
+
+
+def test_official_api_gets_completion_limit(server):
+    server.queue(Reply(json_body=canned("openai/structured-reply.json")))
+
+    hosted(server, token_limit_param="max_completion_tokens").complete(ask(max_tokens=321))
+
+    assert server.received[0].body["max_completion_tokens"] == 321
+    assert "max_tokens" not in server.received[0].body
+
+
+def test_official_api_default_limit_param():
+    provider = OpenAIProvider("gpt-4o-mini", api_key="sk-canned-test-key-0123456789")
+
+    assert provider.token_limit_param == "max_completion_tokens"
+
+
 def test_text_tool_call_parsed(server):
     server.queue(Reply(json_body=canned("openai/text-tool-call.json")))
 
