@@ -9,8 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from specify.errors import FeatureNotFoundError
+
+if TYPE_CHECKING:
+    from specify.board.app import BoardApp
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,11 @@ def resolve_target(feature_flag: str | None, all_features: bool) -> BoardTarget:
         return BoardTarget(root, folders[0], False, notice)
 
 
-def open_board(feature_flag: str | None = None, all_features: bool = False) -> None:
-    """Run the board in the terminal until the user quits."""
+def build_app(feature_flag: str | None = None, all_features: bool = False, **options: Any) -> BoardApp:
+    """Build the board for the current project with the user's key remaps applied.
+
+    ``options`` go to :class:`BoardApp` (tests pass ``watch`` and ``clock``).
+    """
     from specify.extras import require
 
     require("textual", "tui")
@@ -63,11 +70,16 @@ def open_board(feature_flag: str | None = None, all_features: bool = False) -> N
 
     target = resolve_target(feature_flag, all_features)
     keymap = resolve_keymap(load_settings(target.root).settings.keybindings)
-    app = BoardApp(
+    return BoardApp(
         target.root,
         target.feature,
         all_features=target.all_features,
         keymap=keymap,
         notice=target.notice,
+        **options,
     )
-    app.run()
+
+
+def open_board(feature_flag: str | None = None, all_features: bool = False) -> None:
+    """Run the board in the terminal until the user quits."""
+    build_app(feature_flag, all_features).run()

@@ -81,9 +81,7 @@ class ActionsMixin:
                 self.select_key(f"{feature.name}:{batch[0].ref}")
             self.notify(f"Next runnable in {feature.name}: {refs}", timeout=4)
             return
-        self.notify(
-            "No runnable task: every open task waits on a dependency, an earlier phase or a claim."
-        )
+        self.notify("No runnable task: every open task waits on a dependency, an earlier phase or a claim.")
 
     def action_cycle_view(self: BoardApp) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
@@ -134,12 +132,8 @@ class ActionsMixin:
 
     def action_facet_filter(self: BoardApp) -> None:
         choices = [("clear", "All tasks (clear phase, story and status filters)")]
-        choices += [
-            (f"{facet}\t{value}", label) for facet, value, label in filter_choices(self.cards)
-        ]
-        self.push_screen(
-            ChoiceScreen("Filter by phase, story or status", choices), self._apply_facet
-        )
+        choices += [(f"{facet}\t{value}", label) for facet, value, label in filter_choices(self.cards)]
+        self.push_screen(ChoiceScreen("Filter by phase, story or status", choices), self._apply_facet)
 
     def _apply_facet(self: BoardApp, choice: str | None) -> None:
         if choice is None:
@@ -167,9 +161,7 @@ class ActionsMixin:
         if not choices:
             self.notify("This project has no feature folders under specs/.", severity="warning")
             return
-        self.push_screen(
-            ChoiceScreen("Switch feature", choices, current=self.active), self._switch_chosen
-        )
+        self.push_screen(ChoiceScreen("Switch feature", choices, current=self.active), self._switch_chosen)
 
     def _switch_chosen(self: BoardApp, name: str | None) -> None:
         if name is not None:
@@ -184,9 +176,7 @@ class ActionsMixin:
                     f"Board action {action.name}",
                     getattr(self, f"action_{action.name}"),
                 )
-        yield SystemCommand(
-            "Switch feature", "Show another feature's tasks", self.action_switch_feature
-        )
+        yield SystemCommand("Switch feature", "Show another feature's tasks", self.action_switch_feature)
         for feature in self.features:
             yield SystemCommand(
                 f"Switch feature: {feature.name}",

@@ -14,10 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from rich.markdown import Markdown
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Footer, Input, Log, Markdown, OptionList, Static
+from textual.widgets import Footer, Input, Log, OptionList, Static
 from textual.widgets.option_list import Option
 
 from specify.board.actions import ActionsMixin
@@ -46,6 +47,7 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
     """A live task board over the tasks.md files of one project."""
 
     TITLE = "specify board"
+    AUTO_FOCUS = "LaneList"
     CSS = """
     #summary { height: auto; max-height: 2; background: $panel; padding: 0 1; }
     FeatureList, FeatureList:focus { height: auto; max-height: 4; border: none; padding: 0; }
@@ -56,7 +58,7 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
     #body { height: 1fr; }
     #lanes { width: 3fr; height: 1fr; }
     #detail { width: 2fr; height: 1fr; border-left: solid $primary-muted; }
-    #detail Markdown { margin: 0 1; }
+    #detail-text { padding: 0 1; }
     BoardApp.-narrow #body { layout: vertical; }
     BoardApp.-narrow #lanes { width: 1fr; }
     BoardApp.-narrow #detail { width: 1fr; height: 7; border-left: none;
@@ -67,8 +69,7 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
     #log.-visible { display: block; }
     """
     BINDINGS = [
-        Binding(action.keys, action.name, action.description, show=action.show, id=action.name)
-        for action in ACTIONS
+        Binding(action.keys, action.name, action.description, show=action.show, id=action.name) for action in ACTIONS
     ]
 
     def __init__(
@@ -92,11 +93,7 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         self.reloaded_at: datetime | None = None
         self.features: list[FeatureState] = load_features(root)
         self.claims = self._read_claims()
-        self.active = (
-            feature.name
-            if feature is not None
-            else (self.features[0].name if self.features else "")
-        )
+        self.active = feature.name if feature is not None else (self.features[0].name if self.features else "")
         self.view = "status"
         self.card_filter = CardFilter()
         self.cards: list[Card] = []
@@ -110,12 +107,10 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         with Horizontal(id="body"):
             yield Horizontal(id="lanes")
             with VerticalScroll(id="detail"):
-                yield Markdown()
-        yield Input(
-            placeholder="filter: words in id, description, story, phase or files", id="search"
-        )
+                yield Static(id="detail-text")
+        yield Input(placeholder="filter: words in id, description, story, phase or files", id="search")
         yield Log(id="log", max_lines=2000)
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.set_keymap(self.keymap_settings)
@@ -135,9 +130,7 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         try:
             return dict(read_claims(self.root))
         except OSError as exc:
-            logger.warning(
-                "cannot read the claims under %s: %s", self.root / ".specify" / "runs", exc
-            )
+            logger.warning("cannot read the claims under %s: %s", self.root / ".specify" / "runs", exc)
             return {}
 
     def feature(self, name: str) -> FeatureState | None:
@@ -149,13 +142,14 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         active = self.feature(self.active)
         return [active] if active is not None else []
 
+    def _is_shown(self, feature: FeatureState) -> bool:
+        return self.all_features or feature.name == self.active
+
     def _collect_cards(self) -> list[Card]:
         cards: list[Card] = []
         for feature in self.shown_features():
             if feature.doc is not None:
-                cards.extend(
-                    build_cards(feature.name, feature.tasks_path, feature.doc, self.claims)
-                )
+                cards.extend(build_cards(feature.name, feature.tasks_path, feature.doc, self.claims))
         return cards
 
     # Drawing
@@ -164,22 +158,20 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         """Redraw everything from the current state, keeping the selection when asked."""
         focused = self.focused
         lane_index = self._lane_lists().index(focused) if focused in self._lane_lists() else 0
-        row = (
-            focused.highlighted
-            if isinstance(focused, LaneList) and focused.highlighted is not None
-            else 0
-        )
+        row = focused.highlighted if isinstance(focused, LaneList) and focused.highlighted is not None else 0
         selected = self.selected_card()
         key = selected.key if remember and selected is not None else None
 
         self.cards = self._collect_cards()
         self._draw_summary()
         self._draw_features()
-        self._draw_lanes()
-        self._restore_selection(
-            key, lane_index, row, refocus=focused is None or isinstance(focused, LaneList)
-        )
-        self.update_detail()
+        remounted = self._draw_lanes()
+        refocus = focused is None or isinstance(focused, LaneList)
+        if remounted:
+            # New lanes take focus only once mounted, after the next refresh.
+            self.call_after_refresh(self._restore_selection, key, lane_index, row, refocus)
+        else:
+            self._restore_selection(key, lane_index, row, refocus)
 
     def _draw_summary(self) -> None:
         counts = board_counts(self.cards)
@@ -206,12 +198,9 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
     def _draw_features(self) -> None:
         feature_list = self.query_one(FeatureList)
         highlighted = feature_list.highlighted
+        width = max((len(f.name) for f in self.features), default=0)
         options = [
-            Option(
-                feature_prompt(f, self.all_features or f.name == self.active, f.stage(self.claims)),
-                id=f.name,
-            )
-            for f in self.features
+            Option(feature_prompt(f, self._is_shown(f), f.stage(self.claims), width), id=f.name) for f in self.features
         ]
         feature_list.set_options(options)
         names = [f.name for f in self.features]
@@ -223,7 +212,8 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
     def _lane_lists(self) -> list[LaneList]:
         return list(self.query(LaneList))
 
-    def _draw_lanes(self) -> None:
+    def _draw_lanes(self) -> bool:
+        """Fill the lanes; return True when the lane widgets were replaced."""
         lanes = build_lanes(self.cards, self.view, self.card_filter)
         container = self.query_one("#lanes", Horizontal)
         lane_lists = self._lane_lists()
@@ -231,7 +221,8 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
             wanted = [lane.key for lane in lanes]
         else:
             wanted = [self.view]
-        if [lane_list.lane_key for lane_list in lane_lists] != wanted:
+        remounted = [lane_list.lane_key for lane_list in lane_lists] != wanted
+        if remounted:
             container.remove_children()
             lane_lists = [LaneList(key, self.all_features) for key in wanted]
             container.mount_all(lane_lists)
@@ -240,9 +231,8 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
                 lane_list.show_lanes([lane], f"{lane.title} ({len(lane.cards)})", headings=False)
         else:
             shown = sum(len(lane.cards) for lane in lanes)
-            lane_lists[0].show_lanes(
-                lanes, f"{VIEW_TITLES[self.view].capitalize()} ({shown})", headings=True
-            )
+            lane_lists[0].show_lanes(lanes, f"{VIEW_TITLES[self.view].capitalize()} ({shown})", headings=True)
+        return remounted
 
     def _restore_selection(self, key: str | None, lane_index: int, row: int, refocus: bool) -> None:
         lane_lists = self._lane_lists()
@@ -264,6 +254,7 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
                 lane.select_row(0)
         if refocus:
             target.focus()
+        self.update_detail()
 
     def selected_card(self) -> Card | None:
         focused = self.focused
@@ -279,7 +270,9 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         text = detail_markdown(card)
         if text != self._shown_detail:
             self._shown_detail = text
-            self.query_one(Markdown).update(text)
+            # Rich's Markdown renders into one Static; Textual's Markdown widget mounts a
+            # widget per block, which made every cursor move cost a full layout pass.
+            self.query_one("#detail-text", Static).update(Markdown(text))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         if isinstance(event.option_list, LaneList):

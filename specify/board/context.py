@@ -62,9 +62,7 @@ def _section_markdown(section: Section) -> str:
     while body and not body[-1].strip():
         body.pop()
     if len(body) > MAX_SECTION_LINES:
-        body = body[:MAX_SECTION_LINES] + [
-            f"*… {len(section.lines) - MAX_SECTION_LINES} more lines*"
-        ]
+        body = body[:MAX_SECTION_LINES] + [f"*… {len(section.lines) - MAX_SECTION_LINES} more lines*"]
     return "\n".join([f"#### {section.title}", *body])
 
 
@@ -98,10 +96,7 @@ def task_lines(card: Card) -> str:
     first = max(1, task.line - CONTEXT_LINES)
     stop = min(len(lines), last + CONTEXT_LINES)
     width = len(str(stop))
-    numbered = [
-        f"{'>' if task.line <= n <= last else ' '} {n:>{width}} {lines[n - 1]}"
-        for n in range(first, stop + 1)
-    ]
+    numbered = [f"{'>' if task.line <= n <= last else ' '} {n:>{width}} {lines[n - 1]}" for n in range(first, stop + 1)]
     return "\n".join(["```text", *numbered, "```"])
 
 
@@ -125,9 +120,7 @@ def _meta_lines(card: Card) -> list[str]:
     if task.files:
         meta.append(f"- **Files:** {', '.join(f'`{name}`' for name in task.files)}")
     if task.unknown_marker:
-        meta.append(
-            f"- **Marker:** `[{task.marker}]` is not a known checkbox; it counts as not done"
-        )
+        meta.append(f"- **Marker:** `[{task.marker}]` is not a known checkbox; it counts as not done")
     return meta
 
 
@@ -143,7 +136,5 @@ def detail_markdown(card: Card | None) -> str:
     if story is not None:
         parts.append(_section_markdown(story))
     for section in plan_sections(feature_dir / "plan.md", task.files):
-        parts.append(
-            _section_markdown(Section(f"Plan: {section.title}", section.level, section.lines))
-        )
+        parts.append(_section_markdown(Section(f"Plan: {section.title}", section.level, section.lines)))
     return "\n\n".join(parts)

@@ -26,11 +26,7 @@ def editor_command(path: Path, line: int) -> list[str]:
     program = Path(argv[0]).name
     if program in _COLON_EDITORS:
         flag = _COLON_EDITORS[program]
-        wait = (
-            ["--wait"]
-            if program.startswith("code") and "--wait" not in argv and "-w" not in argv
-            else []
-        )
+        wait = ["--wait"] if program.startswith("code") and "--wait" not in argv and "-w" not in argv else []
         return [*argv, *wait, *([flag] if flag else []), f"{path}:{line}"]
     return [*argv, f"+{line}", str(path)]
 
@@ -56,9 +52,7 @@ def runner_available(cwd: Path) -> tuple[bool, str]:
         return True, ""
     probe = [sys.executable, "-m", "specify", "run", "--help"]
     try:
-        result = subprocess.run(
-            probe, cwd=cwd, capture_output=True, timeout=DETECT_TIMEOUT_S, check=False
-        )
+        result = subprocess.run(probe, cwd=cwd, capture_output=True, timeout=DETECT_TIMEOUT_S, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"`specify run --help` failed to start: {exc}"
     if result.returncode != 0:

@@ -38,11 +38,13 @@ class JobsMixin:
     _stop_watch: asyncio.Event | None = None
     _run_process: asyncio.subprocess.Process | None = None
     _run_ref: str | None = None
+    watched_paths: set[Path]
 
     # Watching
 
     def start_watching(self: BoardApp) -> None:
         self._stop_watch = asyncio.Event()
+        self.watched_paths = set()
         self.run_worker(self._watch(), group="watch", exclusive=True, exit_on_error=False)
 
     async def _watch(self: BoardApp) -> None:
@@ -58,7 +60,9 @@ class JobsMixin:
             stop_event=self._stop_watch,
             rust_timeout=1000,
         ):
-            self.reload_paths(Path(path) for _, path in changes)
+            paths = [Path(path) for _, path in changes]
+            self.watched_paths.update(paths)
+            self.reload_paths(paths)
 
     def on_unmount(self: BoardApp) -> None:
         if self._stop_watch is not None:
@@ -135,8 +139,7 @@ class JobsMixin:
                 subprocess.run(command, check=False, stdin=subprocess.DEVNULL, capture_output=True)
         except OSError as exc:
             self.notify(
-                f"Cannot start the editor {command[0]!r}: {exc.strerror}. "
-                "Set $EDITOR to an editor on PATH.",
+                f"Cannot start the editor {command[0]!r}: {exc.strerror}. Set $EDITOR to an editor on PATH.",
                 severity="error",
             )
             return
@@ -155,9 +158,7 @@ class JobsMixin:
                 severity="warning",
             )
             return
-        self.run_worker(
-            self._run_task(card.task.ref), group="run", exclusive=True, exit_on_error=False
-        )
+        self.run_worker(self._run_task(card.task.ref), group="run", exclusive=True, exit_on_error=False)
 
     async def _run_task(self: BoardApp, ref: str) -> None:
         log = self.query_one("#log", Log)

@@ -55,9 +55,7 @@ class ChoiceScreen(ModalScreen[str | None]):
     DEFAULT_CSS = _MODAL_CSS.format(name="ChoiceScreen")
     BINDINGS = [Binding("escape", "dismiss_none", "Close")]
 
-    def __init__(
-        self, title: str, choices: list[tuple[str, str]], current: str | None = None
-    ) -> None:
+    def __init__(self, title: str, choices: list[tuple[str, str]], current: str | None = None) -> None:
         super().__init__()
         self.title_text = title
         self.choices = choices

@@ -102,7 +102,6 @@ class Lane:
 def _search_text(card: Card) -> str:
     task = card.task
     fields = [
-        card.feature,
         task.ref,
         task.description,
         task.story or "",
@@ -143,19 +142,13 @@ def build_cards(
     for task in doc.tasks:
         owner = None if task.done else claim_owner(task, claims)
         status = DONE if task.done else (IN_PROGRESS if owner else TODO)
-        blocked_by = tuple(
-            dep
-            for dep in task.depends_on
-            if dep.upper() in known_ids and dep.upper() not in done_ids
-        )
+        blocked_by = tuple(dep for dep in task.depends_on if dep.upper() in known_ids and dep.upper() not in done_ids)
         waiting = () if task.done or task.id is None else tuple(blocking.get(task.id.upper(), ()))
         cards.append(Card(feature, tasks_path, task, status, owner, blocked_by, waiting))
     return cards
 
 
-def build_lanes(
-    cards: Iterable[Card], view: str, card_filter: CardFilter | None = None
-) -> list[Lane]:
+def build_lanes(cards: Iterable[Card], view: str, card_filter: CardFilter | None = None) -> list[Lane]:
     """Group the cards that pass ``card_filter`` into lanes for ``view``.
 
     The status view always has its three columns, even when empty; the phase and story views
@@ -166,8 +159,7 @@ def build_lanes(
     shown = [card for card in cards if card_filter is None or card_filter.matches(card)]
     if view == "status":
         return [
-            Lane(status, STATUS_TITLES[status], tuple(c for c in shown if c.status == status))
-            for status in STATUSES
+            Lane(status, STATUS_TITLES[status], tuple(c for c in shown if c.status == status)) for status in STATUSES
         ]
     groups: dict[str, list[Card]] = {}
     for card in shown:

@@ -93,9 +93,7 @@ class LaneList(OptionList):
     def jump_group(self, step: int) -> None:
         """Move to the first card of the next (``step`` 1) or previous (-1) group."""
         starts = [index + 1 for index, card in enumerate(self.cards) if card is None]
-        starts = [
-            start for start in starts if start < len(self.cards) and self.cards[start] is not None
-        ]
+        starts = [start for start in starts if start < len(self.cards) and self.cards[start] is not None]
         current = self.highlighted or 0
         group_start = max((start for start in starts if start <= current), default=None)
         if step > 0:
@@ -107,12 +105,12 @@ class LaneList(OptionList):
             self.highlighted = target
 
 
-def feature_prompt(feature: FeatureState, active: bool, stage: str) -> Content:
+def feature_prompt(feature: FeatureState, active: bool, stage: str, name_width: int = 0) -> Content:
     """Render a feature as ``▶ NNN-slug  stage  done/total  percent``."""
     done, total = feature.progress()
     percent = f"{round(100 * done / total):>3}%" if total else "   -"
     parts: list[str | tuple[str, str]] = [("▶ " if active else "  ", "bold")]
-    parts.append((feature.name, "bold" if active else ""))
+    parts.append((feature.name.ljust(name_width), "bold" if active else ""))
     parts.append(f"  {stage:<12} {done:>4}/{total:<4} {percent}")
     if feature.stale:
         parts.append(("  STALE", "bold reverse"))
