@@ -105,9 +105,12 @@ def permute_for_llama_rope(weight: np.ndarray, n_heads: int) -> np.ndarray:
             .swapaxes(1, 2).reshape(rows, cols))
 
 
-def export_gguf(bundle: ModelBundle, out: Path, dtype: str = "f32",
-                split_max_size: int = 0, overwrite: bool = False) -> GGUFExport:
-    """Write ``bundle`` to ``out`` (or ``out``'s split parts) as a ``smollm3`` GGUF."""
+def export_gguf(bundle: ModelBundle, out: Path, dtype: str = "f32", split_max_size: int = 0,
+                overwrite: bool = False, progress: bool = False) -> GGUFExport:
+    """Write ``bundle`` to ``out`` (or ``out``'s split parts) as a ``smollm3`` GGUF.
+
+    ``progress`` shows gguf-py's progress bar on stderr while the tensors are written.
+    """
     import gguf
 
     if dtype not in DTYPES:
@@ -129,7 +132,7 @@ def export_gguf(bundle: ModelBundle, out: Path, dtype: str = "f32",
         kept_f16, n_params = _add_tensors(writer, bundle, dtype)
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
-        writer.write_tensors_to_file(progress=False)
+        writer.write_tensors_to_file(progress=progress)
         writer.close()
         parts = writer.format_shard_names(staged)
         targets = [out.parent / p.name for p in parts]

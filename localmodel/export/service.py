@@ -10,7 +10,7 @@ from specify.errors import UsageError
 
 def export_model(source: Path, gguf: Path | None = None, hf: Path | None = None,
                  dtype: str = "f32", split_max_size: str | None = None,
-                 overwrite: bool = False) -> dict[str, Any]:
+                 overwrite: bool = False, progress: bool = False) -> dict[str, Any]:
     """Export the run or Hugging Face folder ``source``; return what was written."""
     from localmodel.export.gguf import DTYPES, export_gguf, parse_size
     from localmodel.export.hf import export_hf
@@ -27,7 +27,7 @@ def export_model(source: Path, gguf: Path | None = None, hf: Path | None = None,
     result: dict[str, Any] = {"source": str(source), "model": bundle.config.describe()}
     if gguf is not None:
         written = export_gguf(bundle, gguf, dtype=dtype, split_max_size=split_bytes,
-                              overwrite=overwrite)
+                              overwrite=overwrite, progress=progress)
         result["gguf"] = {
             "files": [str(p) for p in written.files],
             "dtype": written.dtype,

@@ -239,9 +239,12 @@ def export(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Export a trained model to GGUF for llama.cpp and/or a Hugging Face folder."""
+    import sys
+
     from localmodel.export.service import export_model
 
-    result = export_model(run_dir, gguf, hf, dtype, split_max_size, force)
+    result = export_model(run_dir, gguf, hf, dtype, split_max_size, force,
+                          progress=sys.stderr.isatty())
 
     def human() -> None:
         if "gguf" in result:
