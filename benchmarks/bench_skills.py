@@ -52,6 +52,10 @@ def generate(root: Path, count: int) -> None:
             f"metadata:\n  author: bench\n  version: \"1.0\"\n---\n\n# {name}\n\n{body}\n")
         (folder / "references" / "REFERENCE.md").write_text("Reference line.\n" * 200)
         (folder / "scripts" / "run.py").write_text("print('run')\n")
+    # Date everything an hour back: the cache does not trust mtimes from the last 2 seconds.
+    old = time.time() - 3600
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (old, old))
 
 
 def naive_catalog(root: Path) -> str:

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from stat import S_ISREG
 
-from runtime.skills.loader import DEFAULT_CACHE, LoadResult, SkillCache
+from runtime.skills.loader import DEFAULT_CACHE, LoadResult, SkillCache, is_settled
 from runtime.skills.model import SCOPE_ORDER, Diagnostic, Scope, Skill, SkillEntry
 
 PROJECT_SKILL_DIRS = (".specify/skills", ".agents/skills", ".claude/skills")
@@ -53,13 +53,17 @@ class WalkResult:
     found: list[Found] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     folders: list[tuple[str, int]] = field(default_factory=list)  # searched folders and their mtime_ns
+    settled: bool = False  # every recorded mtime is older than the racy window
 
     def is_current(self) -> bool:
         """Return True when no searched folder and no found SKILL.md changed since the walk.
 
         A folder's mtime changes when an entry is added, removed or renamed in it, so a new
-        skill anywhere in the searched tree shows up here.
+        skill anywhere in the searched tree shows up here. A walk that saw a recent mtime is
+        never current, because a second change within the same timestamp tick is invisible.
         """
+        if not self.settled:
+            return False
         try:
             for folder, mtime in self.folders:
                 if os.stat(folder).st_mtime_ns != mtime:
@@ -142,6 +146,8 @@ def walk_skill_files(root: Path, max_depth: int = MAX_DEPTH, max_dirs: int = MAX
     if deep_skipped:
         result.warnings.append(
             f"did not search below depth {max_depth} in {root}; move deeper skills up to load them")
+    newest = max([m for _, m in result.folders] + [f.stat.st_mtime_ns for f in result.found], default=0)
+    result.settled = is_settled(newest)
     return result
 
 

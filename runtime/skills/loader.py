@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,14 @@ from runtime.skills.rules import as_bool, check_fields, normalize_name
 
 # Discovery parses only the head of a SKILL.md; the body is read again on activation.
 HEAD_LIMIT = 256 * 1024
+# A file changed again within the filesystem's timestamp resolution can keep its mtime, so
+# nothing modified in the last 2 s is cached (2 s is the coarsest common resolution, FAT's).
+RACY_WINDOW_NS = 2_000_000_000
+
+
+def is_settled(mtime_ns: int) -> bool:
+    """Return True when a file with this mtime can be cached without the racy-mtime risk."""
+    return mtime_ns < time.time_ns() - RACY_WINDOW_NS
 
 
 @dataclass(frozen=True)
@@ -82,8 +91,8 @@ class SkillCache:
     """Load results keyed by (path, scope), reused while size and mtime are unchanged.
 
     Discovery also keeps its folder walks (``walks``) and whole results (``results``) here.
-    NOTE: a file rewritten with the same size within the filesystem's mtime resolution looks
-    unchanged; the cache lives only as long as the process.
+    Files modified in the last :data:`RACY_WINDOW_NS` are not cached. The cache lives only as
+    long as the process.
     """
 
     def __init__(self) -> None:
@@ -100,8 +109,9 @@ class SkillCache:
         if cached is not None and cached[0] == stat.st_size and cached[1] == stat.st_mtime_ns:
             return cached[2]
         result = load_skill(location, scope)
-        with self._lock:
-            self._entries[key] = (stat.st_size, stat.st_mtime_ns, result)
+        if is_settled(stat.st_mtime_ns):
+            with self._lock:
+                self._entries[key] = (stat.st_size, stat.st_mtime_ns, result)
         return result
 
     def clear(self) -> None:

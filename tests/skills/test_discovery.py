@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 from runtime.skills import SkillCache, discover
@@ -203,6 +204,7 @@ def test_lowercase_skill_md_warns(tmp_path):
 
 def test_cache_reuses_and_invalidates(tmp_path):
     folder = write_skill(tmp_path, "cached", description="first")
+    settle(tmp_path)
     cache = SkillCache()
     first = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
     second = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
@@ -231,7 +233,6 @@ def test_cache_sees_new_and_removed_skills(tmp_path):
     write_skill(tmp_path / "group", "first")
     cache = SkillCache()
     before = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
-    assert discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache) is not None
     write_skill(tmp_path / "group", "second")
     after = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
     assert sorted(after.skills) == ["first", "second"]
@@ -241,9 +242,25 @@ def test_cache_sees_new_and_removed_skills(tmp_path):
     assert list(before.skills) == ["first"]
 
 
+def settle(root: Path) -> None:
+    """Move every mtime under ``root`` an hour back, out of the racy window."""
+    old = time.time() - 3600
+    for path in [root, *root.rglob("*")]:
+        os.utime(path, (old, old))
+
+
 def test_warm_result_is_reused(tmp_path):
     write_skill(tmp_path, "same")
+    settle(tmp_path)
     cache = SkillCache()
     first = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
     second = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
     assert second.result is first.result
+
+
+def test_recent_files_not_reused(tmp_path):
+    write_skill(tmp_path, "fresh")
+    cache = SkillCache()
+    first = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
+    second = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
+    assert second.get("fresh") is not first.get("fresh")
