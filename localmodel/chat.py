@@ -90,7 +90,8 @@ class TorchBackend:
         emitted = ""
         for token in generate(self.model, ids, sampling, self.stop_ids):
             new.append(token)
-            text = self.tokenizer.decode(new)
+            # Keep markup such as <think> and <tool_call>; generation stops before EOS.
+            text = self.tokenizer.decode(new, skip_special_tokens=False)
             # Hold back a trailing partial UTF-8 sequence until its last byte arrives.
             if text.endswith("\ufffd"):
                 continue

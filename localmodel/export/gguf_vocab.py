@@ -59,7 +59,8 @@ def read_vocab(path: Path, vocab_size: int, bos_id: int, eos_id: int,
     types: dict[int, int] = {}
     for added in data.get("added_tokens") or []:
         by_id[int(added["id"])] = added["content"]
-        types[int(added["id"])] = TOKEN_CONTROL if added.get("special") else TOKEN_USER_DEFINED
+        control = is_control_token(added["content"], bool(added.get("special")))
+        types[int(added["id"])] = TOKEN_CONTROL if control else TOKEN_USER_DEFINED
 
     size = max(by_id) + 1
     if size > vocab_size:
@@ -89,6 +90,17 @@ def read_vocab(path: Path, vocab_size: int, bos_id: int, eos_id: int,
         eot_id=eot,
         add_bos=_adds_bos(data, by_id.get(bos_id)),
     )
+
+
+def is_control_token(content: str, special: bool) -> bool:
+    """Return whether an added token frames text (``<|...|>``) rather than being written in it.
+
+    llama.cpp and llama-cpp-python drop control tokens from generated text, so markup the
+    model writes as content (``<think>``, ``<tool_call>``) must be a user-defined token, or
+    callers could not see reasoning blocks or parse tool calls. Qwen3 and SmolLM3 tokenizers
+    mark those tokens non-special for the same reason.
+    """
+    return special and content.startswith("<|") and content.endswith("|>")
 
 
 def by_id_lookup(by_id: dict[int, str], content: str) -> int | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from localmodel.chat_template import CHAT_TEMPLATE, IM_END
-from localmodel.export.gguf_vocab import by_id_lookup
+from localmodel.export.gguf_vocab import by_id_lookup, is_control_token
 from localmodel.export.source import TOKENIZER_FILE, ModelBundle
 from specify.errors import ArtifactError
 
@@ -58,8 +58,12 @@ def _build_files(bundle: ModelBundle) -> dict[str, Any]:
     """Map each output file name to a function that writes it to a given path."""
     from safetensors.torch import save_file
 
-    tokenizer_text = bundle.tokenizer_path.read_text(encoding="utf-8")
-    tokens = _special_tokens(json.loads(tokenizer_text), bundle)
+    tokenizer = json.loads(bundle.tokenizer_path.read_text(encoding="utf-8"))
+    # Markup tokens stay visible in decoded text, as in the GGUF (see is_control_token).
+    for added in tokenizer.get("added_tokens") or []:
+        added["special"] = is_control_token(added["content"], bool(added.get("special")))
+    tokenizer_text = json.dumps(tokenizer, ensure_ascii=False)
+    tokens = _special_tokens(tokenizer, bundle)
     state = {k: v.detach().to("cpu").contiguous() for k, v in bundle.state_dict.items()}
     if bundle.config.tie_embeddings:
         state.pop("lm_head.weight", None)

@@ -56,6 +56,8 @@ def test_tokenizer_keys_read_back(tiny_model: TinyModel) -> None:
     assert len(fields["tokenizer.ggml.tokens"]) == tiny_model.config.vocab_size
     assert fields["tokenizer.ggml.tokens"][0] == "<|begin_of_text|>"
     assert fields["tokenizer.ggml.token_type"][0] == gguf.TokenType.CONTROL
+    think = token_id(tiny_model.tokenizer, "<think>")
+    assert fields["tokenizer.ggml.token_type"][think] == gguf.TokenType.USER_DEFINED
     assert fields["tokenizer.ggml.merges"][0].count(" ") == 1
     assert fields["tokenizer.ggml.bos_token_id"] == tiny_model.config.bos_token_id
     assert fields["tokenizer.ggml.eos_token_id"] == tiny_model.config.eos_token_id

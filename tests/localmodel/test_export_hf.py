@@ -65,6 +65,13 @@ def test_apply_chat_template_matches_ours(tiny_model: TinyModel) -> None:
     assert text == render_chat(MESSAGES, tools=TOOLS, add_generation_prompt=True)
 
 
+def test_decode_keeps_markup_tokens(tiny_model: TinyModel) -> None:
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tiny_model.hf_folder)
+    ids = tokenizer("<think>\nx\n</think>\n<tool_call>{}</tool_call><|im_end|>")["input_ids"]
+    text = tokenizer.decode(ids, skip_special_tokens=True)
+    assert text == "<think>\nx\n</think>\n<tool_call>{}</tool_call>"
+
+
 def test_generation_stops_at_turn_end(tiny_model: TinyModel) -> None:
     config = json.loads((tiny_model.hf_folder / "generation_config.json").read_text())
     im_end = load_tokenizer(tiny_model.tokenizer).token_to_id("<|im_end|>")

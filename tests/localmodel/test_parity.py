@@ -28,6 +28,7 @@ TOKENIZER_PROBES = [
     "I'm sure they'LL say it's 12345 or 3.14159, isn't it?",
     "Grüße, naïve café; ошибка; 日本語のテキスト; emoji 🙂👍🏽 and tabs\t\tend",
     "  leading spaces\n\n\n   trailing   \r\n",
+    "<think>\nplan\n</think>\n<tool_call>\n{\"name\": \"f\"}\n</tool_call>",
 ]
 
 
@@ -119,6 +120,13 @@ def test_turn_end_is_end_of_generation(tiny_model: TinyModel, llama) -> None:
     assert llama_cpp.llama_vocab_is_eog(vocab, im_end)
     assert llama_cpp.llama_vocab_is_eog(vocab, tiny_model.config.eos_token_id)
     assert not llama_cpp.llama_vocab_is_eog(vocab, tiny_model.config.bos_token_id)
+
+
+def test_markup_tokens_stay_in_output(tiny_model: TinyModel, llama) -> None:
+    tokenizer = load_tokenizer(tiny_model.tokenizer)
+    for markup in ("<think>", "</think>", "<tool_call>", "</tool_call>"):
+        assert llama.detokenize([tokenizer.token_to_id(markup)]) == markup.encode()
+    assert llama.detokenize([tokenizer.token_to_id("<|im_end|>")]) == b""
 
 
 def test_detokenize_round_trips(llama) -> None:
