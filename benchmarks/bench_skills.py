@@ -5,8 +5,8 @@ Baselines measured in the same run:
   it with PyYAML's C loader when available, build the catalog (no diagnostics at all);
 - ``os.stat`` of the same 1000 SKILL.md files.
 
-Targets: cold at most 1.5x the naive loader while doing full diagnostics; warm (the cache
-keyed by path, size and mtime is filled) at most 3x the stat loop. Each measurement runs
+Targets: cold at most 1.5x the naive loader while doing full diagnostics. Warm, when the
+cache keyed by path, size and mtime is filled, at most 3x the stat loop. Each measurement runs
 ``--repeat`` times, interleaved; the ratios use the best run of each, the one least disturbed
 by other processes, and the medians are printed beside them. Run it by hand, not in CI.
 
@@ -59,7 +59,7 @@ def generate(root: Path, count: int) -> None:
 
 
 def naive_catalog(root: Path) -> str:
-    """The reference loader: no diagnostics, no caps, no collision or trust handling."""
+    """Build the catalog the simple way: no diagnostics, caps, collisions or trust."""
     entries = []
     for folder in sorted(root.iterdir()):
         path = folder / "SKILL.md"

@@ -35,7 +35,7 @@ class SkillSet:
     def __init__(self, result: DiscoveryResult) -> None:
         self.result = result
         self.skills = result.skills
-        self._catalogs: dict[int | None, Catalog] = result.catalogs
+        self._catalogs: dict[tuple[int | None, str], Catalog] = result.catalogs
 
     @property
     def entries(self) -> list[SkillEntry]:
@@ -56,13 +56,15 @@ class SkillSet:
     def get(self, name: str) -> Skill | None:
         return self.skills.get(name)
 
-    def catalog(self, budget_tokens: int | None = None) -> Catalog:
-        if budget_tokens not in self._catalogs:
-            self._catalogs[budget_tokens] = build_catalog(self.skills.values(), budget_tokens)
-        return self._catalogs[budget_tokens]
+    def catalog(self, budget_tokens: int | None = None, activation: str = "tool") -> Catalog:
+        """Return the catalog; ``activation="file"`` words it for models without tool calling."""
+        key = (budget_tokens, activation)
+        if key not in self._catalogs:
+            self._catalogs[key] = build_catalog(self.skills.values(), budget_tokens, activation)
+        return self._catalogs[key]
 
-    def catalog_text(self, budget_tokens: int | None = None) -> str:
-        return self.catalog(budget_tokens).text
+    def catalog_text(self, budget_tokens: int | None = None, activation: str = "tool") -> str:
+        return self.catalog(budget_tokens, activation).text
 
     def tool_definitions(self) -> list[dict]:
         return tool_definitions(self.skills)

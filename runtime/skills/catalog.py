@@ -2,11 +2,13 @@
 
 The catalog must fit a token budget. Token counts here are an estimate: UTF-8 bytes divided
 by 3, rounded up, which overestimates English (about 4 characters a token) and covers CJK
-text (3 bytes, about one token, a character). When the catalog is over budget, every
-description longer than a cap is cut to the cap at a word boundary with "...", using the
-largest cap that fits; shorter descriptions stay whole. If names and locations alone do not
-fit, skills are left out from the end of the alphabetical list. A warning names each skill
-whose description was cut or that was left out.
+text (3 bytes, about one token, a character).
+
+When the catalog is over budget, every description longer than a cap is cut to the cap at a
+word boundary and ends in "...". The cap is the largest one that fits, and shorter
+descriptions stay whole. If names and locations alone do not fit, skills are left out from
+the end of the alphabetical list. A warning names each skill whose description was cut or
+that was left out.
 """
 
 from __future__ import annotations
@@ -16,11 +18,18 @@ from dataclasses import dataclass, field
 
 from runtime.skills.model import Skill
 
-INSTRUCTIONS = (
-    "The skills below hold specialised instructions for particular tasks. When a task matches a "
-    "skill's description, load it with the activate_skill tool before you start, then follow it. "
-    "Resolve relative paths in a skill against its directory."
-)
+INSTRUCTIONS = {
+    "tool": (
+        "The skills below hold specialised instructions for particular tasks. When a task matches a "
+        "skill's description, load it with the activate_skill tool before you start, then follow it. "
+        "Resolve relative paths in a skill against its directory."
+    ),
+    "file": (
+        "The skills below hold specialised instructions for particular tasks. When a task matches a "
+        "skill's description, read the SKILL.md at its location before you start, then follow it. "
+        "Resolve relative paths in a skill against its directory."
+    ),
+}
 ELLIPSIS = "..."
 
 
@@ -78,29 +87,35 @@ def render_entry(skill: Skill, description: str) -> str:
             f"<location>{escape(skill.path)}</location>\n</skill>\n")
 
 
-def _render(entries: list[str]) -> str:
-    return f"{INSTRUCTIONS}\n\n<available_skills>\n{''.join(entries)}</available_skills>\n"
+def _render(entries: list[str], activation: str) -> str:
+    return f"{INSTRUCTIONS[activation]}\n\n<available_skills>\n{''.join(entries)}</available_skills>\n"
 
 
-def build_catalog(skills: Iterable[Skill], budget_tokens: int | None = None) -> Catalog:
+def build_catalog(skills: Iterable[Skill], budget_tokens: int | None = None,
+                  activation: str = "tool") -> Catalog:
     """Render the catalog of model-invocable ``skills`` within ``budget_tokens``.
 
-    Skills with ``disable-model-invocation`` are left out. No skills give empty text.
+    ``activation`` chooses the instruction: ``tool`` (call activate_skill) or ``file`` (read
+    SKILL.md with a file tool). Skills with ``disable-model-invocation`` are left out, and no
+    skills give empty text.
     """
+    if activation not in INSTRUCTIONS:
+        raise ValueError(f"unknown activation {activation!r}; expected one of {sorted(INSTRUCTIONS)}")
     listed = sorted((s for s in skills if s.model_invocable), key=lambda s: s.name)
     if not listed:
         return Catalog("", 0, budget_tokens)
-    text = _render([s.catalog_entry for s in listed])
+    text = _render([s.catalog_entry for s in listed], activation)
     tokens = estimate_tokens(text)
     if budget_tokens is None or tokens <= budget_tokens:
         return Catalog(text, tokens, budget_tokens, [s.name for s in listed])
-    return _fit(listed, [" ".join(s.description.split()) for s in listed], budget_tokens)
+    return _fit(listed, [" ".join(s.description.split()) for s in listed], budget_tokens, activation)
 
 
-def _fit(listed: list[Skill], descriptions: list[str], budget: int) -> Catalog:
+def _fit(listed: list[Skill], descriptions: list[str], budget: int, activation: str) -> Catalog:
     def render(cap: int, count: int) -> str:
-        return _render([render_entry(s, shorten(d, cap)) for s, d in zip(listed[:count], descriptions[:count],
-                                                                    strict=True)])
+        entries = [render_entry(s, shorten(d, cap)) for s, d in zip(listed[:count], descriptions[:count],
+                                                                     strict=True)]
+        return _render(entries, activation)
 
     low, high = 0, max(len(d) for d in descriptions)
     while low < high:  # largest cap whose catalog fits

@@ -1,8 +1,9 @@
 """Load one skill leniently, with a cache keyed by path, size and modification time.
 
-Lenient policy (the Agent Skills client guidance): cosmetic faults (name format, name that
-differs from the folder, long description, unknown keys) load with a warning; a missing or
-empty description, undecodable bytes and unparseable YAML skip the skill with an error.
+The lenient policy follows the Agent Skills client guidance. Cosmetic faults load with a
+warning: name format, a name that differs from the folder, a long description, unknown keys.
+A missing or empty description, undecodable bytes and unparseable YAML skip the skill with
+an error.
 """
 
 from __future__ import annotations

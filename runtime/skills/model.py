@@ -18,7 +18,11 @@ SCOPE_ORDER: tuple[Scope, ...] = ("project", "extra", "user", "builtin")
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One finding about a skill file, with the place it points at."""
+    """One finding about a skill file, with the place it points at.
+
+    ``line`` is 1-based; 0 means the finding is about the file as a whole (a symlink, a
+    nested SKILL.md, a missing file).
+    """
 
     file: str
     line: int
@@ -51,7 +55,7 @@ class SkillError(SpecifyError):
 
 
 class SkillParseError(SkillError):
-    """A SKILL.md whose bytes or frontmatter cannot be parsed; ``diagnostic`` says where."""
+    """A SKILL.md whose bytes or frontmatter cannot be parsed; ``diagnostic`` names file and line."""
 
     diagnostic: Diagnostic
 

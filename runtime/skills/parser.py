@@ -26,7 +26,7 @@ from runtime.skills.model import Diagnostic, ParsedFile, SkillParseError
 # PyYAML's libyaml binding is about 5x faster than the pure-Python loader.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-# A top-level `key: value` whose plain (unquoted) value holds ': ' or ends in ':'.
+# A top-level `key: value` whose plain (unquoted) value contains ': ' or ends in ':'.
 _UNQUOTED_COLON = re.compile(r"^([A-Za-z0-9_-]+):[ \t]+([^\s\"'|>\[{&*!%@`#][^\n]*?)[ \t]*$")
 # The start of a top-level `key:` line; used to spot duplicate keys, which YAML loaders accept.
 _TOP_KEY = re.compile(r"^([^\s#:\-][^:\n]*):", re.MULTILINE)

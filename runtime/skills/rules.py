@@ -2,9 +2,9 @@
 
 :func:`check_fields` returns every finding once, each with the severity it has under the
 strict validator and under the lenient loader (``None`` there means the loader accepts the
-value without a word). The limits are those of the Agent Skills specification: ``name``
-1-64 characters of ``a-z``, ``0-9`` and single hyphens, equal to the folder name;
-``description`` 1-1024 characters; ``compatibility`` up to 500 characters.
+value without a word). The limits come from the Agent Skills specification. ``name`` has
+1-64 characters of ``a-z``, ``0-9`` and single hyphens and equals the folder name.
+``description`` has 1-1024 characters and ``compatibility`` up to 500.
 """
 
 from __future__ import annotations
@@ -80,8 +80,8 @@ def check_name(value: Any, folder: str, profile: str) -> list[Finding]:
         return [Finding("name", "name-missing", "'name' is missing; the folder name is used",
                         "error", "warning")]
     if not isinstance(value, str) or not value.strip():
-        shown = "empty" if isinstance(value, str) else f"a {type(value).__name__} ({value!r})"
-        return [Finding("name", "name-type", f"'name' must be a non-empty string, not {shown}; quote it",
+        described = "empty" if isinstance(value, str) else f"a {type(value).__name__} ({value!r})"
+        return [Finding("name", "name-type", f"'name' must be a non-empty string, not {described}; quote it",
                         "error", "warning")]
     name = normalize_name(value)
     findings = [Finding("name", "name-format", f"name '{name}' {problem}", "error", "warning")

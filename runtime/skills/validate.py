@@ -1,9 +1,9 @@
 """Strict validation of skills for `specify skill validate`, with every error per skill.
 
-Profiles: ``spec`` allows the six keys of the Agent Skills specification; ``claude-code``
-also accepts Claude Code's extra keys and a YAML list for ``allowed-tools``; ``claude-api``
-allows the six keys and rejects XML tags in ``name`` and ``description`` and the reserved
-words ``anthropic`` and ``claude`` in ``name``. Warnings, in every profile: a body over 500
+Profiles: ``spec`` allows the six keys of the Agent Skills specification. ``claude-code``
+also accepts Claude Code's extra keys and a YAML list for ``allowed-tools``. ``claude-api``
+allows the six keys, and it rejects XML tags in ``name`` and ``description`` and the
+reserved words ``anthropic`` and ``claude`` in ``name``. Warnings, in every profile: a body over 500
 lines, links to missing files, links that leave the skill folder, symlinks that resolve
 outside it, and a SKILL.md nested inside the skill.
 """

@@ -146,7 +146,7 @@ def catalog(
     trust: bool = TRUST_OPTION,
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Print the exact skills catalog a model sees in its system prompt."""
+    """Print the exact skills catalog a model receives in its system prompt."""
     skills, default_budget = _discover(skills_dir, trust)
     result = skills.catalog(budget if budget is not None else default_budget)
     for message in result.warnings:
@@ -201,7 +201,7 @@ def trust(
 
     if show_all:
         projects = trusted_projects()
-        emit({"projects": projects}, as_json, lambda: [typer.echo(p) for p in projects])
+        emit({"projects": projects}, as_json, lambda: typer.echo("\n".join(projects)))
         return
     root = path.resolve() if path else project_root()[0]
     changed = revoke_project(root) if revoke else trust_project(root)

@@ -256,3 +256,10 @@ def test_training_compass_names_model_commands():
 def test_catalog_of_builtins(tmp_path):
     catalog = build_catalog(find(builtin=REPO_SKILLS).skills.values(), 2000)
     assert catalog.skills == ["spec-review", "task-breakdown", "training-compass", "writing-skills"]
+
+
+def test_file_catalog_for_models_without_tools(tmp_path):
+    write_skill(tmp_path, "x")
+    text = find(extra=[tmp_path]).catalog_text(activation="file")
+    assert "read the SKILL.md at its location" in text
+    assert "activate_skill" not in text

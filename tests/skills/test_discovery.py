@@ -146,13 +146,18 @@ def test_nested_skill_not_loaded(tmp_path):
 
 
 def test_depth_and_count_caps(tmp_path):
+    # 2,500 folders, one in 25 a skill, some 8 levels deep.
     for index in range(2500):
-        write_skill(tmp_path / f"g{index // 100:02d}", f"s{index:04d}")
-    deep = tmp_path / "a0" / "b" / "c" / "d" / "e" / "f" / "g"
-    write_skill(deep, "too-deep")
+        folder = tmp_path / f"g{index // 100:02d}" / f"d{index:04d}"
+        if index % 25 == 0:
+            write_skill(folder.parent, folder.name)
+        else:
+            folder.mkdir(parents=True)
+    write_skill(tmp_path / "a0" / "b" / "c" / "d" / "e" / "f" / "g", "too-deep")
     walk = walk_skill_files(tmp_path)
-    assert len(walk.found) < 2000
+    assert len(walk.found) < 100
     assert "stopped after 2000 folders" in walk.warnings[0]
+    assert "too-deep" not in {Path(f.location).parent.name for f in walk.found}
 
 
 def test_depth_cap_warns(tmp_path):
