@@ -87,9 +87,9 @@ class RunRecord:
         self.write_text(f"prompts/{call:03d}-system.md", system)
         self.write_text(f"prompts/{call:03d}-user.md", user)
 
-    def event(self, kind: str, **data: Any) -> None:
+    def event(self, event_type: str, /, **data: Any) -> None:
         """Append one event to the transcript (a single short write, flushed)."""
-        line = _redact(json.dumps({"time": _now(), "event": kind, **data}, ensure_ascii=False, default=str))
+        line = _redact(json.dumps({"time": _now(), "event": event_type, **data}, ensure_ascii=False, default=str))
         with open(self.path / "transcript.jsonl", "a", encoding="utf-8") as handle:
             handle.write(line + "\n")
             handle.flush()

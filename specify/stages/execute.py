@@ -154,16 +154,29 @@ def _run_body(stage: Stage, options: RunOptions, inputs: StageInputs, loaded: Lo
         turns = min(EXPLORE_TURNS, loaded.settings.budget.max_turns)
         messages = _explore(session, system, messages, toolbox, skill_session, turns)
 
-    from specify.stages.schema import compact_schema, output_schema
+    from specify.stages.schema import output_schema
 
     assert stage.output is not None
     schema = output_schema(stage.output)
     if choice.backend == "llamacpp":
-        schema = compact_schema(schema)
+        schema = _fit_local_schema(session, system, messages, schema)
     output = structured_call(session, system, messages, stage.output, schema,
                              stage.max_output_tokens, loaded.settings.model.temperature)
     session.record.write_json("output.json", output.model_dump(mode="json"))
     _write(stage, options, inputs, session, result, output)
+
+
+def _fit_local_schema(session: RunSession, system: list[SystemBlock], messages: list[Message],
+                      schema: dict[str, Any]) -> dict[str, Any]:
+    """Tighten the schema until its longest possible reply fits what the prompt leaves free."""
+    from runtime.providers.base import ModelRequest
+    from specify.stages.schema import fit_schema
+
+    probe = ModelRequest(messages=messages, system=system, output_schema=schema)
+    room = session.provider.context_window() - session.provider.count_tokens(probe).tokens - 64
+    fitted = fit_schema(schema, max(room, 256))
+    session.record.event("schema_fit", room_tokens=room)
+    return fitted
 
 
 def _write(stage: Stage, options: RunOptions, inputs: StageInputs, session: RunSession,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from runtime.providers.base import Message, ModelRequest, ToolSpec
+from runtime.providers.errors import TruncatedOutputError
 from runtime.tools import Toolbox, Workspace
 from runtime.tools.files import read_tools, write_tools
 from runtime.tools.shell import ShellPolicy, run_command, shell_tool
@@ -63,19 +64,42 @@ def _batch(inputs: StageInputs, options: Any, done_ids: set[str]) -> list[Any]:
 
 
 def _work_on(session: RunSession, system: Any, batch: list[Any], inputs: StageInputs, toolbox: Toolbox,
-             skill_session: Any, turns_left: int, test_command: str | None) -> tuple[int, str]:
-    """Run the tool loop for one batch; return the turns used and the model's summary."""
+             skill_session: Any, turns_left: int, test_command: str | None) -> tuple[int, str, bool]:
+    """Run the tool loop for one batch; return the turns used, the model's summary and whether
+    the model finished (replied without a tool call) before the turns ran out."""
     prompt = render_prompt("implement", tasks=batch, plan=inputs.artifact("plan.md")[:8000], test_command=test_command)
     specs = [ToolSpec.from_dict(d) for d in toolbox.definitions() + skill_session.tool_definitions()]
+    if session.provider.backend == "llamacpp":
+        # Tool calls are grammar-constrained JSON there: bound every string so a small model
+        # cannot write past its context window in one call.
+        from specify.stages.schema import compact_schema
+
+        specs = [ToolSpec(s.name, s.description, compact_schema(s.input_schema, max_length=400, max_items=5))
+                 for s in specs]
     skill_tools = {d["name"] for d in skill_session.tool_definitions()}
     conversation = [Message.user(prompt)]
     turns = 0
     summary = ""
+    cut_replies = 0
+    finished = False
     while turns < turns_left:
         turns += 1
-        response = session.call(ModelRequest(messages=conversation, system=system, tools=specs, max_tokens=4096))
+        try:
+            response = session.call(ModelRequest(messages=conversation, system=system, tools=specs, max_tokens=4096))
+        except TruncatedOutputError as exc:
+            # A reply cut at the output limit carries no usable tool call; nothing was written.
+            cut_replies += 1
+            session.record.event("truncated", turn=turns, raw=(exc.raw or "")[-2000:])
+            if cut_replies >= 2:
+                raise SpecifyError("The model's replies were cut at the output limit twice in a row.",
+                                   "Use a model with a larger context window, or split the task.") from exc
+            conversation.append(Message.user("Your last reply was cut at the output limit and was discarded. "
+                                             "Make a smaller change per tool call."))
+            continue
+        cut_replies = 0
         summary = response.text
         if not response.tool_calls:
+            finished = True
             break
         conversation.append(Message.assistant(response.text, response.tool_calls))
         for call in response.tool_calls:
@@ -87,7 +111,7 @@ def _work_on(session: RunSession, system: Any, batch: list[Any], inputs: StageIn
             session.record.event("tool_result", name=call.name, arguments=call.arguments, is_error=is_error,
                                  content=content[:4000])
             conversation.append(Message.tool_result(call.id, content, is_error=is_error))
-    return turns, summary
+    return turns, summary, finished
 
 
 def _commit(root: Path, message: str) -> str | None:
@@ -129,10 +153,18 @@ def run_implement(stage: Stage, options: Any, inputs: StageInputs, loaded: Loade
                 break
             ids = [t.ref for t in batch]
             write_claim(inputs.root, record.run_id, ids)
+            written_before = len(written)
             record.event("batch", tasks=ids)
-            used, summary = _work_on(session, system, batch, inputs, toolbox, skill_session,
-                                     max_turns - turns_used, test_command)
+            used, summary, finished = _work_on(session, system, batch, inputs, toolbox, skill_session,
+                                               max_turns - turns_used, test_command)
             turns_used += used
+            if not finished:
+                outcome, reason = "budget", f"the turn budget of {max_turns} ran out during {', '.join(ids)}"
+                break
+            changed = len(written) > written_before
+            if not test_command and not changed:
+                outcome, reason = "failed", f"the model changed no file for {', '.join(ids)} and no test command is set"
+                break
             if test_command:
                 status, output = run_command(test_command, inputs.root)
                 record.event("check", command=test_command, status=status, output=output[-4000:])
@@ -149,6 +181,8 @@ def run_implement(stage: Stage, options: Any, inputs: StageInputs, loaded: Loade
                 break
     except BudgetExceededError as exc:
         outcome, reason = "budget", str(exc)
+    except SpecifyError as exc:
+        outcome, reason = "failed", str(exc)
     finally:
         release_claim(inputs.root, record.run_id)
     result.status = outcome

@@ -16,6 +16,10 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+# Patterns use bounded repetition: llama.cpp builds the grammar from the pattern and ignores
+# maxLength beside it, so an unbounded `+` would let a small model write for ever.
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{1,12}(-[a-z0-9]{1,12}){0,3}$", max_length=51)]
+Label = Literal["A", "B", "C", "D", "E"]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=400)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
@@ -65,7 +69,7 @@ class Entity(_Output):
 
 class SpecOutput(_Output):
     title: Short = Field(description="Feature name in a few words.")
-    short_name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+){0,3}$", max_length=40)] = Field(
+    short_name: Slug = Field(
         description="Two to four lowercase words joined by hyphens, for the branch and folder."
     )
     user_stories: list[UserStory] = Field(min_length=1, max_length=6)
@@ -82,14 +86,14 @@ class SpecOutput(_Output):
 
 
 class Option(_Output):
-    label: Annotated[str, StringConstraints(pattern=r"^[A-E]$")]
+    label: Label
     answer: Line
 
 
 class Question(_Output):
     question: Line
     options: list[Option] = Field(min_length=2, max_length=5)
-    recommended: Annotated[str, StringConstraints(pattern=r"^[A-E]$")]
+    recommended: Label
     section: Short = Field(description="Spec section the answer changes.")
 
 
@@ -150,7 +154,7 @@ class ChecklistItem(_Output):
 
 
 class ChecklistOutput(_Output):
-    domain: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+){0,3}$", max_length=40)]
+    domain: Slug
     items: list[ChecklistItem] = Field(min_length=1, max_length=30)
 
 

@@ -67,6 +67,47 @@ def compact_schema(schema: dict[str, Any], max_length: int = 160, max_items: int
     return tighten(schema)
 
 
+def worst_case_chars(schema: dict[str, Any]) -> int:
+    """Return an upper bound on the characters of a JSON value matching ``schema``.
+
+    Counts string bounds, list bounds and a fixed overhead for keys and punctuation; a node
+    without bounds counts as 200 characters, which only matters for hand-written schemas.
+    """
+    if "anyOf" in schema:
+        return max(worst_case_chars(option) for option in schema["anyOf"])
+    kind = schema.get("type")
+    if kind == "object":
+        props = schema.get("properties", {})
+        return 2 + sum(len(name) + 6 + worst_case_chars(sub) for name, sub in props.items())
+    if kind == "array":
+        return 2 + schema.get("maxItems", 10) * (2 + worst_case_chars(schema.get("items", {})))
+    if kind == "string":
+        if "enum" in schema:
+            return 2 + max(len(str(v)) for v in schema["enum"])
+        return 2 + schema.get("maxLength", 200) * 2  # escapes can double a character
+    if "enum" in schema:
+        return max(len(json.dumps(v)) for v in schema["enum"])
+    return 24 if kind in ("integer", "number", "boolean", "null") else 200
+
+
+# Tightening steps tried in order for small context windows: (max string length, max list items).
+COMPACT_STEPS = ((160, 3), (120, 2), (80, 2), (60, 1), (40, 1))
+
+
+def fit_schema(schema: dict[str, Any], room_tokens: int, chars_per_token: float = 1.5) -> dict[str, Any]:
+    """Return the loosest compact form of ``schema`` whose worst case fits ``room_tokens``.
+
+    ``chars_per_token`` is a pessimistic ratio: real text averages about 4 characters per token,
+    but a small model's noise tokenises worse. The tightest step is returned when none fits.
+    """
+    compact = schema
+    for max_length, max_items in COMPACT_STEPS:
+        compact = compact_schema(schema, max_length, max_items)
+        if worst_case_chars(compact) <= room_tokens * chars_per_token:
+            break
+    return compact
+
+
 def schema_files(folder: Path) -> dict[Path, str]:
     """Return the exported schema text of every stage, keyed by its file path in ``folder``."""
     from specify.stages.models import STAGE_OUTPUTS

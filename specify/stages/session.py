@@ -62,6 +62,7 @@ class RunSession:
 
     def call(self, request: ModelRequest) -> ModelResponse:
         self.check_budget()
+        request.max_tokens = fit_output_budget(self.provider, request)
         if self.max_tokens_total is not None:
             remaining = self.max_tokens_total - self.spent_tokens()
             request.max_tokens = max(1, min(request.max_tokens, remaining))
@@ -127,11 +128,10 @@ def structured_call(
     for attempt in (1, 2):
         request = ModelRequest(messages=conversation, system=system, output_schema=schema,
                                max_tokens=max_tokens, temperature=temperature)
-        request.max_tokens = fit_output_budget(session.provider, request)
         try:
             response = session.call(request)
         except (InvalidOutputError, TruncatedOutputError) as exc:
-            raw = getattr(exc, "raw_text", "") or ""
+            raw = getattr(exc, "raw", "") or ""
             session.record.write_text("raw-reply.txt", raw or str(exc))
             if attempt == 2:
                 raise StageOutputError(f"The model's reply was unusable twice: {exc}",

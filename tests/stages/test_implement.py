@@ -109,7 +109,7 @@ def test_turn_budget_stops_loop(project: Path, feature: Path, scripted) -> None:
     looping = [{"tool_calls": [("list_dir", {"path": "."})]} for _ in range(10)]
     scripted(looping)
     result = implement(max_turns=3)
-    assert result.status in ("budget", "ok")
+    assert result.status == "budget"
     assert result.details["turns"] == 3
     assert not any(t.done for t in load_tasks(feature / "tasks.md").tasks[1:])
 
@@ -136,3 +136,11 @@ def test_resume_skips_done_tasks(project: Path, feature: Path, scripted) -> None
     result = implement(resume="")
     assert result.details["done"] == ["T001", "T002"]
     assert "T002" in provider.requests[0].messages[0].content
+
+
+def test_no_change_leaves_task_open(project: Path, feature: Path, scripted) -> None:  # type: ignore[no-untyped-def]
+    scripted([{"text": "Nothing to do."}])
+    result = implement(task="T001")
+    assert result.status == "failed"
+    assert "changed no file" in result.message
+    assert not load_tasks(feature / "tasks.md").tasks[0].done
