@@ -1,0 +1,1 @@
+"""Post-training evaluation on held-out chats, HumanEval, llama.cpp checks and the stage report."""
