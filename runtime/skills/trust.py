@@ -71,6 +71,9 @@ def _update(root: Path, add: bool) -> bool:
 
 def trust_project(root: Path) -> bool:
     """Record ``root`` as trusted; return False when it already was."""
+    if not Path(root).is_dir():
+        raise ConfigError(f"{root} is not a folder, so it cannot be trusted.",
+                          "Pass the project's root folder.")
     return _update(root, add=True)
 
 

@@ -183,10 +183,13 @@ def install(
 ) -> None:
     """Install a skill; archive entries that would land outside the target are rejected."""
     from runtime.skills.package import install_skill
-    from runtime.skills.service import install_target
+    from runtime.skills.service import install_target, project_root
+    from runtime.skills.trust import is_trusted
 
     installed = install_skill(source, install_target(user, project))
     emit({"installed": str(installed)}, as_json, lambda: typer.echo(f"Installed {installed}"))
+    if project and not is_trusted(project_root()[0]):
+        info("Project skills load only in a trusted project: run `specify trust` to load it.")
 
 
 def trust(

@@ -7,6 +7,8 @@ import os
 import time
 from pathlib import Path
 
+import pytest
+
 from runtime.skills import SkillCache, discover
 from runtime.skills.discovery import walk_skill_files
 from runtime.skills.trust import is_trusted, revoke_project, trust_file, trust_project
@@ -269,3 +271,10 @@ def test_recent_files_not_reused(tmp_path):
     first = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
     second = discover(None, extra_dirs=[tmp_path], user_dirs=[], builtin_dir=None, cache=cache)
     assert second.get("fresh") is not first.get("fresh")
+
+
+def test_trust_rejects_missing_folder(tmp_path):
+    from specify.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="not a folder"):
+        trust_project(tmp_path / "missing")

@@ -7,8 +7,10 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from runtime.skills.loader import build_skill
 from runtime.skills.model import SkillParseError
 from runtime.skills.parser import parse_skill_bytes
+from runtime.skills.rules import PROFILES, check_fields
 
 BASIC = b"---\nname: demo\ndescription: Does a thing.\n---\n\n# Body\n"
 
@@ -171,5 +173,8 @@ def test_random_frontmatter_raises_only_parse_errors(pairs, body):
         parsed = parse_skill_bytes(data, "SKILL.md")
     except SkillParseError as exc:
         assert exc.diagnostic.line >= 1
-    else:
-        assert isinstance(parsed.frontmatter, dict)
+        return
+    for profile in PROFILES:
+        assert all(isinstance(f.message, str) for f in check_fields(parsed.frontmatter, "x", profile))
+    result = build_skill(parsed, "/skills/x/SKILL.md", "user")
+    assert (result.skill is None) == any(d.severity == "error" for d in result.diagnostics)
