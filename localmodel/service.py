@@ -45,9 +45,13 @@ def tokenizer_train(out: Path, sources: list[str], vocab_size: int,
     train_tokenizer((d.text for d in iter_corpus(specs) if not is_validation(d, val_fraction)),
                     vocab_size, path)
     tok = load_tokenizer(path)
-    held_out = [d for d in iter_corpus(specs) if is_validation(d, val_fraction)]
+    docs = list(iter_corpus(specs))
+    held_out = [d for d in docs if is_validation(d, val_fraction)]
+    # Measure on held-out text unless that misses a source (small corpora).
+    covered = {d.source for d in held_out} == {d.source for d in docs}
     return {"tokenizer": str(path), "vocab_size": tok.get_vocab_size(),
-            "report": tokenizer_report(tok, held_out or list(iter_corpus(specs)))}
+            "measured_on": "held-out" if covered else "training",
+            "report": tokenizer_report(tok, held_out if covered else docs)}
 
 
 def tokenizer_report_for(tokenizer: Path, sources: list[str]) -> dict[str, Any]:
@@ -80,13 +84,13 @@ def resolve_recipe(recipe: Path | None, preset: str | None, max_steps: int | Non
 
 def model_train(out: Path, recipe: Path | None, preset: str | None, max_steps: int | None,
                 tokenizer: Path | None, data: Path | None, device: str | None,
-                preflight: bool) -> dict[str, Any]:
+                preflight: bool, window: int = 10) -> dict[str, Any]:
     """Train (or resume) a run, or with ``preflight`` only run the pre-flight checks."""
     resolved = resolve_recipe(recipe, preset, max_steps)
     if preflight:
         from localmodel.train.preflight import preflight as run_preflight
 
-        return run_preflight(out, resolved, tokenizer=tokenizer, data_dir=data)
+        return run_preflight(out, resolved, window, tokenizer=tokenizer, data_dir=data)
     from localmodel.train.pretrain import train
 
     summary = train(out, resolved, tokenizer, data, device)

@@ -46,7 +46,8 @@ class Counts:
         }
 
 
-def tokenizer_report(tokenizer, docs: Iterable[Document], max_words: int = 20000) -> dict:  # noqa: ANN001
+def tokenizer_report(tokenizer, docs: Iterable[Document],  # noqa: ANN001
+                     max_words: int = 20000) -> dict:
     """Return report rows keyed ``by_source`` and ``by_lang``, plus an ``overall`` row.
 
     Words are counted on at most ``max_words`` words per group to bound the time.
@@ -56,8 +57,8 @@ def tokenizer_report(tokenizer, docs: Iterable[Document], max_words: int = 20000
     overall = Counts()
     for doc in docs:
         ids = tokenizer.encode(doc.text, add_special_tokens=False).ids
-        groups = [by_source.setdefault(doc.source, Counts()), by_lang.setdefault(doc.lang, Counts()),
-                  overall]
+        groups = [by_source.setdefault(doc.source, Counts()),
+                  by_lang.setdefault(doc.lang, Counts()), overall]
         words = doc.text.split()
         budget = max_words - groups[0].words
         pieces = _word_token_counts(tokenizer, words[:max(0, budget)])

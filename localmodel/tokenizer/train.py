@@ -37,7 +37,8 @@ def build_trainer_pair(vocab_size: int):  # noqa: ANN201 - (Tokenizer, BpeTraine
 
     if vocab_size < MIN_VOCAB:
         raise ConfigError(f"Vocabulary size {vocab_size} is too small.",
-                          f"Use at least {MIN_VOCAB}: 256 bytes plus {len(SPECIAL_TOKENS)} specials.")
+                          f"Use at least {MIN_VOCAB}: 256 bytes plus "
+                          f"{len(SPECIAL_TOKENS)} special tokens.")
     tok = Tokenizer(models.BPE(ignore_merges=True))
     tok.pre_tokenizer = pre_tokenizers.Sequence([
         pre_tokenizers.Split(Regex(LLAMA3_SPLIT_REGEX), behavior="isolated", invert=False),

@@ -123,7 +123,18 @@ def evaluate_run(run_dir: Path, max_windows: int = 64, task_items: int = 50) -> 
     tokenizer = load_tokenizer(run_dir / TOKENIZER_FILE)
     inputs, labels = validation_windows(run_data_dir(run_dir), recipe.data.seq_len, max_windows)
     result = bits_per_byte(model, inputs, labels, token_byte_lengths(tokenizer))
-    texts = [tokenizer.decode(row.tolist()) for row in inputs[:16]]
-    for name, items in build_tasks(texts, task_items, recipe.seed).items():
+    for name, items in build_tasks(_held_out_texts(run_data_dir(run_dir), tokenizer),
+                                   task_items, recipe.seed).items():
         result[f"acc_{name}"] = choice_accuracy(model, tokenizer, items)
     return result
+
+
+def _held_out_texts(data_dir: Path, tokenizer, max_tokens: int = 65536) -> list[str]:  # noqa: ANN001
+    """Decode the held-out stream (at most ``max_tokens``) back into its documents."""
+    import numpy as np
+
+    from localmodel.data.shards import VAL_FILE
+
+    stream = np.load(data_dir / VAL_FILE)[:max_tokens].tolist()
+    text = tokenizer.decode(stream, skip_special_tokens=False)
+    return [doc for doc in text.split("<|end_of_text|>") if doc.strip()]

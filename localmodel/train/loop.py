@@ -33,7 +33,8 @@ class TrainingLoop:
         from localmodel.train.pretrain import grad_accum_steps
         from localmodel.train.run import run_data_dir
 
-        self.run_dir, self.recipe, self.info, self.progress_bar = run_dir, recipe, info, progress_bar
+        self.run_dir, self.recipe, self.info = run_dir, recipe, info
+        self.progress_bar = progress_bar
         cfg = recipe.train
         self.accum = grad_accum_steps(cfg, info.world)
         tokenizer = load_tokenizer(run_dir / TOKENIZER_FILE)
@@ -73,22 +74,23 @@ class TrainingLoop:
         if self.info.is_main:
             logger.info("resumed from %s at step %d", folder, self.start_step)
 
-    def run(self) -> dict[str, Any]:
+    def run(self, stop_at: int | None = None) -> dict[str, Any]:
         from localmodel.train.metrics import plot_loss, read_metrics
 
         self.resume()
         cfg = self.recipe.train
+        end = min(cfg.max_steps, stop_at or cfg.max_steps)
         last: dict[str, Any] = {}
-        for step in range(self.start_step, cfg.max_steps):
+        for step in range(self.start_step, end):
             last = self.step(step)
             done = step + 1
-            if done % cfg.eval_every == 0 or done == cfg.max_steps:
+            if done % cfg.eval_every == 0 or done == end:
                 last.update(self.evaluate(done))
-            if done % cfg.checkpoint_every == 0 or done == cfg.max_steps:
+            if done % cfg.checkpoint_every == 0 or done == end:
                 self.save(done)
         if self.info.is_main:
             plot_loss(read_metrics(self.run_dir / "metrics.jsonl"), self.run_dir / "loss.png")
-        return {"rank": self.info.rank, "steps": cfg.max_steps, **last,
+        return {"rank": self.info.rank, "steps": end, **last,
                 "losses": [h["loss"] for h in self.history]}
 
     def step(self, step: int) -> dict[str, Any]:
@@ -102,7 +104,9 @@ class TrainingLoop:
             t0 = time.perf_counter()
             inputs, labels, doc_ids = self.loader.next_batch(step)
             data_s += time.perf_counter() - t0
-            micro.append(MicroBatch(inputs, labels, doc_ids if self.recipe.data.doc_masking else None))
+            if not self.recipe.data.doc_masking:
+                doc_ids = None
+            micro.append(MicroBatch(inputs, labels, doc_ids))
         lr = cfg.lr * lr_factor(step, cfg)
         result = optimizer_step(self.model, self.optimizer, micro, cfg, self.info, lr)
         if self.info.device.type == "cuda":

@@ -56,7 +56,8 @@ class SpikeDetector:
             return True
         spike = self.mean is not None and self.seen > self.warmup and loss > self.factor * self.mean
         if not spike:
-            self.mean = loss if self.mean is None else self.decay * self.mean + (1 - self.decay) * loss
+            previous = loss if self.mean is None else self.mean
+            self.mean = self.decay * previous + (1 - self.decay) * loss
         return spike
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,7 +50,9 @@ def optimizer_step(model: nn.Module, optimizer: torch.optim.Optimizer, micro: li
     total_ce = torch.zeros((), device=info.device)
     for i, mb in enumerate(micro):
         last = i == len(micro) - 1
-        sync = contextlib.nullcontext() if last or not hasattr(model, "no_sync") else model.no_sync()
+        # DDP all-reduces gradients only on the last micro-batch.
+        skip_sync = not last and hasattr(model, "no_sync")
+        sync = model.no_sync() if skip_sync else contextlib.nullcontext()
         autocast = torch.autocast("cuda", dtype=torch.bfloat16) if use_bf16 \
             else contextlib.nullcontext()
         with sync, autocast:
@@ -73,13 +74,17 @@ def optimizer_step(model: nn.Module, optimizer: torch.optim.Optimizer, micro: li
 
 def train(run_dir: Path, recipe: Recipe, tokenizer: Path | None = None,
           data_dir: Path | None = None, device: str | None = None,
-          progress_bar: bool = True) -> dict[str, Any]:
-    """Train ``recipe`` into ``run_dir``, resuming from its newest checkpoint if present."""
+          progress_bar: bool = True, stop_at: int | None = None) -> dict[str, Any]:
+    """Train ``recipe`` into ``run_dir``, resuming from its newest checkpoint if present.
+
+    ``stop_at`` ends the run after that step with a checkpoint, without changing the
+    schedule, so a later call continues the same run.
+    """
     from localmodel.train.distributed import init_distributed
 
     info = init_distributed(device)
     try:
-        return _train(run_dir, recipe, info, tokenizer, data_dir, progress_bar)
+        return _train(run_dir, recipe, info, tokenizer, data_dir, progress_bar, stop_at)
     finally:
         from localmodel.train.distributed import shutdown_distributed
 
@@ -87,7 +92,7 @@ def train(run_dir: Path, recipe: Recipe, tokenizer: Path | None = None,
 
 
 def _train(run_dir: Path, recipe: Recipe, info: DistInfo, tokenizer: Path | None,
-           data_dir: Path | None, progress_bar: bool) -> dict[str, Any]:
+           data_dir: Path | None, progress_bar: bool, stop_at: int | None) -> dict[str, Any]:
     from localmodel.train.loop import TrainingLoop
 
     if info.is_main:
@@ -99,7 +104,7 @@ def _train(run_dir: Path, recipe: Recipe, info: DistInfo, tokenizer: Path | None
 
         dist.barrier()
     loop = TrainingLoop(run_dir, recipe, info, progress_bar)
-    return loop.run()
+    return loop.run(stop_at)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -110,7 +115,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--recipe", type=Path)
     parser.add_argument("--preset")
     parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--max-steps", type=int)
+    parser.add_argument("--max-steps", type=int, help="total steps of the schedule")
+    parser.add_argument("--stop-at", type=int, help="stop after this step (resumable)")
     parser.add_argument("--tokenizer", type=Path)
     parser.add_argument("--data", type=Path)
     parser.add_argument("--device")
@@ -125,13 +131,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.parallel:
         changes["parallel"] = args.parallel
     recipe = recipe.with_changes(train=changes)
-    summary = train(args.out, recipe, args.tokenizer, args.data, args.device)
+    summary = train(args.out, recipe, args.tokenizer, args.data, args.device,
+                    stop_at=args.stop_at)
     if summary.get("rank", 0) == 0:
         logger.info("final %s", {k: v for k, v in summary.items() if not isinstance(v, list)})
-
-
-def is_finite(value: float) -> bool:
-    return math.isfinite(value)
 
 
 if __name__ == "__main__":

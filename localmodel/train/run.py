@@ -61,7 +61,7 @@ def prepare_run(run_dir: Path, recipe: Recipe, tokenizer: Path | None = None,
     from localmodel.data.shards import BuildOptions, build_dataset
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    wanted = recipe_to_dict(recipe)
+    wanted = json.loads(json.dumps(recipe_to_dict(recipe)))  # tuples become lists, as on disk
     existing = run_dir / RECIPE_FILE
     if existing.is_file():
         found = json.loads(existing.read_text(encoding="utf-8"))
@@ -78,8 +78,9 @@ def prepare_run(run_dir: Path, recipe: Recipe, tokenizer: Path | None = None,
         train_run_tokenizer(recipe, tok_path)
     if data_dir is None:
         data_dir = run_dir / "data"
-        options = BuildOptions(seq_len=recipe.data.seq_len, val_fraction=recipe.data.val_fraction,
-                               seed=recipe.seed, max_docs_per_source=recipe.data.max_docs_per_source)
+        options = BuildOptions(seq_len=recipe.data.seq_len,
+                               val_fraction=recipe.data.val_fraction, seed=recipe.seed,
+                               max_docs_per_source=recipe.data.max_docs_per_source)
         build_dataset(recipe.data_sources(), tok_path, data_dir, options)
     _check_vocab(recipe, tok_path)
     recipe.model.save(run_dir / CONFIG_FILE)

@@ -42,7 +42,8 @@ def _verbose_training_logs() -> None:
 def tokenizer_train(
     out: Path = typer.Option(..., "--out", help="Folder for tokenizer.json."),
     source: list[str] = SOURCE_OPTION,
-    vocab_size: int = typer.Option(2048, "--vocab-size", help="Vocabulary size, specials included."),
+    vocab_size: int = typer.Option(2048, "--vocab-size",
+                                   help="Vocabulary size, special tokens included."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Train a byte-level BPE tokenizer and print its compression report."""
@@ -114,18 +115,21 @@ def train(
     device: str = typer.Option(None, "--device", help="cpu or cuda (default: cuda if present)."),
     preflight: bool = typer.Option(False, "--preflight",
                                    help="Only check data, resume, eval and throughput."),
+    window: int = typer.Option(10, "--window", help="Pre-flight: steps to time and resume over."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Pretrain a model (for several processes: torchrun -m localmodel.train.pretrain)."""
     from localmodel.service import model_train
 
     _verbose_training_logs()
-    result = model_train(out, recipe, preset, max_steps, tokenizer, data, device, preflight)
+    result = model_train(out, recipe, preset, max_steps, tokenizer, data, device, preflight,
+                         window)
 
     def human() -> None:
         if "checks" in result:
             for check in result["checks"]:
-                typer.echo(f"{'ok  ' if check['ok'] else 'FAIL'} {check['name']}: {check['detail']}")
+                status = "ok  " if check["ok"] else "FAIL"
+                typer.echo(f"{status} {check['name']}: {check['detail']}")
             return
         typer.echo(f"{result['run']}: {result['steps']} steps, loss {result['loss']:.4f}, "
                    f"held-out {result.get('val_bpb', float('nan')):.4f} bits/byte")
@@ -152,7 +156,8 @@ def evaluate(
 
     def human() -> None:
         for key, value in result.items():
-            typer.echo(f"{key:<20} {value:.4f}" if isinstance(value, float) else f"{key:<20} {value}")
+            shown = f"{value:.4f}" if isinstance(value, float) else str(value)
+            typer.echo(f"{key:<20} {shown}")
 
     emit(result, as_json, human)
 
@@ -276,25 +281,26 @@ def serve(
     """Serve a GGUF with llama.cpp's OpenAI-compatible API on 127.0.0.1 until Ctrl-C."""
     import sys
 
-    from localmodel.serve import start_server
+    from localmodel.serve import serve as run_server
 
-    server = start_server(model, port, n_gpu_layers, n_ctx, echo=sys.stderr if show_log else None)
-    result = {"url": server.url, "model": str(server.model), "pid": server.process.pid,
-              "offload": {"offloaded": server.offload.offloaded, "total": server.offload.total,
-                          "gpu_backend": server.offload.gpu_backend,
-                          "summary": server.offload.describe()}}
+    def ready(server) -> None:  # noqa: ANN001 - localmodel.serve.RunningServer
+        result = {"url": server.url, "model": str(server.model), "pid": server.process.pid,
+                  "offload": {"offloaded": server.offload.offloaded,
+                              "total": server.offload.total,
+                              "gpu_backend": server.offload.gpu_backend,
+                              "summary": server.offload.describe()}}
 
-    def human() -> None:
-        typer.echo(f"Serving {server.model.name} at {server.url} (OpenAI API); Ctrl-C stops it.")
-        typer.echo(f"Offload: {server.offload.describe()}")
+        def human() -> None:
+            typer.echo(f"Serving {server.model.name} at {server.url} (OpenAI API); "
+                       "Ctrl-C stops it.")
+            typer.echo(f"Offload: {server.offload.describe()}")
 
-    emit(result, as_json, human)
-    sys.stdout.flush()
-    try:
-        code = server.wait()
-    except KeyboardInterrupt:
-        code = server.stop()
-    else:
+        emit(result, as_json, human)
+        sys.stdout.flush()
+
+    code = run_server(model, ready, port, n_gpu_layers, n_ctx,
+                      echo=sys.stderr if show_log else None)
+    if code is not None:
         typer.echo(f"error: the llama.cpp server exited with status {code}", err=True)
         raise typer.Exit(1)
 

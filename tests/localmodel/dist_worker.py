@@ -3,8 +3,9 @@
 Modes:
   steps     train 3 optimizer steps on fixed batches; rank r takes its slice of each global
             batch. Writes the full final parameters to OUT (rank 0).
-  init      build a sharded-init FSDP2 model and write its gathered full parameters to OUT.
-            With --same-seed every rank uses one seed, the bug the tests must catch.
+  init      build two sharded-init FSDP2 models and write their gathered full parameters
+            to OUT/per_rank.pt (seed + rank, the correct way) and OUT/same_seed.pt (one
+            seed on every rank, the bug the tests must catch).
 """
 
 from __future__ import annotations
@@ -53,15 +54,15 @@ def run_steps(parallel: str, out: str) -> None:
     shutdown_distributed()
 
 
-def run_init(out: str, same_seed: bool) -> None:
+def run_init(out: str) -> None:
     info = init_distributed("cpu")
-    if same_seed:
-        # Pretend every rank is rank 0 for seeding only: the correlated-initialisation bug.
-        info = dataclasses.replace(info, rank=0)
-    model, _ = create_model(CONFIG, info, "fsdp", seed=7, sharded_init=True)
-    state = full_state(model)
-    if int(os.environ.get("RANK", "0")) == 0:
-        torch.save(state, out)
+    # Seeding as if every rank were rank 0 reproduces the correlated-initialisation bug.
+    variants = {"per_rank": info, "same_seed": dataclasses.replace(info, rank=0)}
+    for name, seeding in variants.items():
+        model, _ = create_model(CONFIG, seeding, "fsdp", seed=7, sharded_init=True)
+        state = full_state(model)
+        if info.is_main:
+            torch.save(state, os.path.join(out, f"{name}.pt"))
     shutdown_distributed()
 
 
@@ -70,13 +71,12 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("mode", choices=("steps", "init"))
     parser.add_argument("--parallel", default="ddp")
-    parser.add_argument("--same-seed", action="store_true")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if args.mode == "steps":
         run_steps(args.parallel, args.out)
     else:
-        run_init(args.out, args.same_seed)
+        run_init(args.out)
 
 
 if __name__ == "__main__":

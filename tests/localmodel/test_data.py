@@ -11,7 +11,12 @@ from tests.localmodel.pipeline_fixtures import SEQ_LEN, Pipeline, pipeline  # no
 
 np = pytest.importorskip("numpy")
 
-from localmodel.data.corpus import DedupStats, SourceSpec, default_sources, iter_corpus  # noqa: E402
+from localmodel.data.corpus import (  # noqa: E402
+    DedupStats,
+    SourceSpec,
+    default_sources,
+    iter_corpus,
+)
 from localmodel.data.loader import IGNORE_INDEX, ShardLoader, validation_windows  # noqa: E402
 from localmodel.data.mixture import mixture_from_dicts  # noqa: E402
 from localmodel.data.shards import load_index  # noqa: E402
@@ -82,7 +87,9 @@ def test_doc_ids_follow_bos(pipeline: Pipeline) -> None:  # noqa: F811
     assert inputs.shape == labels.shape == (4, SEQ_LEN)
     assert (doc_ids.diff(dim=1) == starts[:, 1:].long()).all()
     assert (labels[labels >= 0] != 0).all()
-    assert (labels == IGNORE_INDEX).sum() == (inputs[:, 1:] == 0).sum() + (labels[:, -1] == -100).sum()
+    # labels[:, :-1] equals inputs[:, 1:], so every ignored label is a BOS target.
+    ignored = (labels == IGNORE_INDEX).sum()
+    assert ignored == (inputs[:, 1:] == 0).sum() + (labels[:, -1] == IGNORE_INDEX).sum()
 
 
 def test_ranks_read_disjoint_rows(pipeline: Pipeline) -> None:  # noqa: F811
