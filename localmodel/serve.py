@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
@@ -127,6 +129,32 @@ def start_server(model: Path, port: int = 0, n_gpu_layers: int = ALL_LAYERS, n_c
     server.offload = _offload_from_log(server.log, n_gpu_layers, total,
                                        bool(llama_cpp.llama_supports_gpu_offload()))
     return server
+
+
+def serve(model: Path, on_ready: Callable[[RunningServer], None], port: int = 0,
+          n_gpu_layers: int = ALL_LAYERS, n_ctx: int = 0,
+          echo: TextIO | None = None) -> int | None:
+    """Run the server in the foreground until it exits, Ctrl-C or SIGTERM.
+
+    ``on_ready`` is called once the server responds. Return the server's exit status if it
+    ended by itself, or None if it was stopped. SIGTERM is handled from the start, so the
+    child process never outlives this call.
+    """
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    server: RunningServer | None = None
+    try:
+        server = start_server(model, port, n_gpu_layers, n_ctx, echo=echo)
+        on_ready(server)
+        return server.wait()
+    except KeyboardInterrupt:
+        if server is not None:
+            server.stop()
+        return None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _layer_count(model: Path) -> int:

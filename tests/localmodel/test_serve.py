@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import urllib.request
 from pathlib import Path
 
@@ -12,7 +13,7 @@ pytest.importorskip("torch")
 pytest.importorskip("llama_cpp")
 pytest.importorskip("uvicorn")
 
-from localmodel.serve import HOST, Offload, _offload_from_log, start_server  # noqa: E402
+from localmodel.serve import HOST, Offload, ServerError, _offload_from_log, start_server  # noqa: E402
 from specify.errors import ArtifactError  # noqa: E402
 from tests.helpers.tiny_gguf import TinyModel  # noqa: E402
 
@@ -84,3 +85,11 @@ def test_stop_ends_process(tiny_model: TinyModel) -> None:
 def test_missing_model_file(tmp_path: Path) -> None:
     with pytest.raises(ArtifactError, match="missing.gguf"):
         start_server(tmp_path / "missing.gguf")
+
+
+def test_busy_port_reports_exit(tiny_model: TinyModel) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as busy:
+        busy.bind((HOST, 0))
+        busy.listen()
+        with pytest.raises(ServerError, match="exited with status"):
+            start_server(tiny_model.gguf, port=busy.getsockname()[1], n_ctx=128)

@@ -78,3 +78,21 @@ def test_chat_missing_model(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["model", "chat", str(tmp_path / "gone.gguf")])
     assert result.exit_code == 1
     assert "gone.gguf does not exist" in result.stderr
+
+
+def test_serve_stops_on_sigterm(tiny_model: TinyModel) -> None:
+    pytest.importorskip("llama_cpp")
+    pytest.importorskip("uvicorn")
+    process = subprocess.Popen(
+        [SPECIFY, "model", "serve", str(tiny_model.gguf), "--port", "0", "--n-ctx", "128",
+         "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        info = read_json_object(process.stdout)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert process.returncode == 0
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(info["url"] + "/models", timeout=2)
