@@ -192,7 +192,7 @@ class DiscoveryResult:
     entries: list[SkillEntry]
     warnings: list[str]
     notices: list[str]
-    catalogs: dict = field(default_factory=dict)  # budget -> Catalog, filled by SkillSet
+    catalogs: dict = field(default_factory=dict)  # (budget, activation) -> Catalog, filled by SkillSet
 
     @property
     def diagnostics(self) -> list[Diagnostic]:
