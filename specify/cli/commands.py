@@ -17,6 +17,7 @@ COMMAND_MODULES = (
     "specify.cli.init_cmds",
     "specify.cli.integration_cmds",
     "specify.cli.skill_cmds",
+    "specify.cli.skill_eval_cmds",
     "specify.cli.run_cmds",
     "specify.cli.demo_cmds",
     "specify.cli.model_cmds",

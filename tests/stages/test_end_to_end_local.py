@@ -89,3 +89,13 @@ def test_implement_writes_stay_inside(pipeline) -> None:  # type: ignore[no-unty
     assert outside.read_text() == "untouched"
     for path in results["implement"].get("files", []):
         assert (root / path).resolve().is_relative_to(root.resolve())
+
+
+def test_skill_eval_on_local_model(tiny_model, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]  # noqa: F811
+    queries = tmp_path / "queries.json"
+    queries.write_text(json.dumps([{"query": "Review my spec", "should_trigger": True},
+                                   {"query": "Rename a variable", "should_trigger": False}]))
+    report = specify(tmp_path, "skill", "eval", "spec-review", "--queries", str(queries), "--backend", "llamacpp",
+                     "--model", str(tiny_model.gguf), "--runs", "1")
+    assert report["total"] == 2
+    assert all(len(row["activated"]) == 1 for row in report["queries"])
