@@ -9,6 +9,7 @@ from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
+from specify.board.features import read_tasks
 from specify.board.keymap import ACTIONS
 from specify.board.screens import ChoiceScreen, HelpScreen
 from specify.board.state import VIEWS, CardFilter, filter_choices
@@ -151,6 +152,9 @@ class ActionsMixin:
         if self.feature(name) is None:
             self.notify(f"No feature folder named {name}.", severity="error")
             return
+        feature = self.feature(name)
+        if feature is not None and not feature.loaded:
+            read_tasks(feature)
         self.active = name
         self.all_features = False
         self.card_filter = CardFilter()

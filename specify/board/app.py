@@ -14,7 +14,6 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from rich.markdown import Markdown
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -23,11 +22,12 @@ from textual.widgets.option_list import Option
 
 from specify.board.actions import ActionsMixin
 from specify.board.context import detail_markdown
-from specify.board.features import FeatureState, load_features
+from specify.board.features import FeatureState, load_features, read_tasks
 from specify.board.jobs import JobsMixin
 from specify.board.keymap import ACTIONS
 from specify.board.state import (
     IN_PROGRESS,
+    STATUSES,
     VIEW_TITLES,
     Card,
     CardFilter,
@@ -91,13 +91,19 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         self.notice = notice
         self.clock = clock or datetime.now
         self.reloaded_at: datetime | None = None
-        self.features: list[FeatureState] = load_features(root)
+        self.active = feature.name if feature is not None else ""
+        # Only the shown features are parsed before the first paint; the rest load in a
+        # worker right after, so a project with many features opens as fast as a small one.
+        self.features: list[FeatureState] = load_features(root, parse=self._parse_first)
+        if not self.active and self.features:
+            self.active = self.features[0].name
+            read_tasks(self.features[0])
         self.claims = self._read_claims()
-        self.active = feature.name if feature is not None else (self.features[0].name if self.features else "")
         self.view = "status"
         self.card_filter = CardFilter()
         self.cards: list[Card] = []
         self._shown_detail: str | None = None
+        self._painted = False
 
     # Composition and layout
 
@@ -105,7 +111,11 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         yield Static(id="summary")
         yield FeatureList(id="features")
         with Horizontal(id="body"):
-            yield Horizontal(id="lanes")
+            with Horizontal(id="lanes"):
+                # The status view's lanes exist from the start, so the first frame needs
+                # no second mount pass.
+                for status in STATUSES:
+                    yield LaneList(status, self.all_features)
             with VerticalScroll(id="detail"):
                 yield Static(id="detail-text")
         yield Input(placeholder="filter: words in id, description, story, phase or files", id="search")
@@ -118,6 +128,14 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         self.rebuild(remember=None)
         if self.notice:
             self.notify(self.notice, severity="warning", timeout=8)
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """Start what the first frame does not need: details, other features, watching."""
+        self._painted = True
+        self.call_later(self.update_detail)
+        if not self.all_loaded:
+            self.run_worker(self.load_remaining(), group="load", exit_on_error=False)
         if self.watch_files:
             self.start_watching()
 
@@ -141,6 +159,18 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
             return self.features
         active = self.feature(self.active)
         return [active] if active is not None else []
+
+    def _parse_first(self, name: str) -> bool:
+        return self.all_features or name == self.active
+
+    @property
+    def all_loaded(self) -> bool:
+        return all(feature.loaded for feature in self.features)
+
+    @property
+    def ready(self) -> bool:
+        """True once every feature is parsed and the detail pane is drawn."""
+        return self.all_loaded and self._shown_detail is not None
 
     def _is_shown(self, feature: FeatureState) -> bool:
         return self.all_features or feature.name == self.active
@@ -266,6 +296,11 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         return lane_lists[0].selected_card
 
     def update_detail(self) -> None:
+        if not self._painted or not self.screen_stack:
+            # Before the first frame, or messages still queued while the app shuts down.
+            return
+        from rich.markdown import Markdown  # markdown-it: about 0.1 s, after the first frame
+
         card = self.selected_card()
         text = detail_markdown(card)
         if text != self._shown_detail:

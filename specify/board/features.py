@@ -8,7 +8,7 @@ done), ``implementing`` (some tasks done or claimed) and ``done`` (every task do
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,25 +29,30 @@ class FeatureState:
     """One feature folder with the last tasks.md parse that succeeded.
 
     ``stale`` holds the reason when the newest read of tasks.md failed (an invalid or
-    half-written file); ``doc`` then still holds the previous good parse.
+    half-written file); ``doc`` then still holds the previous good parse. ``loaded`` is
+    False until tasks.md has been read once.
     """
 
     name: str
     path: Path
     doc: TasksDocument | None = None
     stale: str | None = None
+    loaded: bool = False
 
     @property
     def tasks_path(self) -> Path:
         return self.path / TASKS_FILE
 
     def stage(self, claims: Mapping[str, Any] | None = None) -> str:
+        """Return the feature's stage, or ``loading`` before tasks.md was read."""
+        if not self.loaded:
+            return "loading"
         doc = self.doc
         if doc is not None and self.tasks_path.exists():
             done = sum(task.done for task in doc.tasks)
             if doc.tasks and done == len(doc.tasks):
                 return "done"
-            claimed = any(task.id and task.id.upper() in (claims or {}) for task in doc.tasks)
+            claimed = any(task.ref.upper() in (claims or {}) for task in doc.tasks)
             return "implementing" if done or claimed else "tasks"
         if (self.path / "plan.md").exists():
             return "plan"
@@ -76,6 +81,7 @@ def read_tasks(feature: FeatureState) -> bool:
     that used to hold tasks is treated as a writer caught between truncating and writing.
     """
     path = feature.tasks_path
+    feature.loaded = True
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -108,9 +114,18 @@ def _mark_stale(feature: FeatureState, reason: str) -> bool:
     return changed
 
 
-def load_features(root: Path) -> list[FeatureState]:
-    """Discover every feature and parse its tasks.md."""
+def load_features(root: Path, parse: Callable[[str], bool] | None = None) -> list[FeatureState]:
+    """Discover every feature and parse the tasks.md of those ``parse(name)`` accepts (all by default)."""
     features = [FeatureState(path.name, path) for path in discover_features(root)]
     for feature in features:
-        read_tasks(feature)
+        if parse is None or parse(feature.name):
+            read_tasks(feature)
     return features
+
+
+def parse_features(features: Iterable[FeatureState]) -> list[FeatureState]:
+    """Return freshly read copies of ``features``; safe to run in a worker thread."""
+    fresh = [FeatureState(feature.name, feature.path) for feature in features]
+    for feature in fresh:
+        read_tasks(feature)
+    return fresh

@@ -15,7 +15,7 @@ from textual.app import SuspendNotSupported
 from textual.widgets import Log
 
 from specify.board.external import editor_command, run_command, runner_available
-from specify.board.features import FeatureState, discover_features, read_tasks
+from specify.board.features import FeatureState, discover_features, parse_features, read_tasks
 from specify.project import specs_dir
 
 if TYPE_CHECKING:
@@ -121,6 +121,15 @@ class JobsMixin:
             features.append(feature)
         self.features = features
         return True
+
+    async def load_remaining(self: BoardApp) -> None:
+        """Parse the features not read before the first paint, in a thread."""
+        pending = [feature for feature in self.features if not feature.loaded]
+        fresh = {feature.name: feature for feature in await asyncio.to_thread(parse_features, pending)}
+        self.features = [
+            fresh.get(feature.name, feature) if not feature.loaded else feature for feature in self.features
+        ]
+        self.rebuild()
 
     # The editor
 

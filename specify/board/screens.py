@@ -42,8 +42,7 @@ class HelpScreen(ModalScreen[None]):
         for action in ACTIONS:
             lines.append(f"{_display_keys(keys_for(action.name, self.keymap)):>14}  ", style="bold")
             lines.append(f"{action.description} ({action.name})\n")
-        lines.append("\nctrl+p opens the command palette; tab moves between panes.\n", style="dim")
-        lines.append("Remap keys in the keybindings table of the user config.", style="dim")
+        lines.append("ctrl+p: command palette · tab: next pane · remap: [keybindings]", style="dim")
         with Vertical():
             yield Static("[b]Board keys[/b]")
             yield Static(lines)

@@ -33,7 +33,10 @@ def test_spec_only_feature_is_at_spec(project: Path):
     folder = project / "specs" / "005-new"
     folder.mkdir()
     (folder / "spec.md").write_text("# Spec\n", encoding="utf-8")
-    assert FeatureState(folder.name, folder).stage() == "spec"
+    feature = FeatureState(folder.name, folder)
+    assert feature.stage() == "loading"
+    read_tasks(feature)
+    assert feature.stage() == "spec"
 
 
 def test_claimed_feature_is_implementing(project: Path):
