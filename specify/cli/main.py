@@ -72,6 +72,23 @@ def _register() -> None:
 _register()
 
 
+# Options whose value may be left out, and the value they then take (click has no such option
+# type): `specify run implement --resume` means `--resume last`.
+OPTIONAL_VALUE_OPTIONS = {"--resume": "last"}
+
+
+def normalise_argv(argv: list[str]) -> list[str]:
+    """Insert the implied value after an optional-value option given without one."""
+    out: list[str] = []
+    for index, arg in enumerate(argv):
+        out.append(arg)
+        implied = OPTIONAL_VALUE_OPTIONS.get(arg)
+        following = argv[index + 1] if index + 1 < len(argv) else None
+        if implied is not None and (following is None or following.startswith("-")):
+            out.append(implied)
+    return out
+
+
 def run() -> None:
     """Console-script entry point."""
-    app(prog_name="specify")
+    app(args=normalise_argv(sys.argv[1:]), prog_name="specify")

@@ -35,7 +35,7 @@ def run(
     max_turns: int = typer.Option(None, "--max-turns", help="Agent loop turns for this run."),
     max_tokens: int = typer.Option(None, "--max-tokens", help="Token budget (input plus output) for this run."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Approve commands the shell policy would ask about (never denied ones)."),
-    resume: str = typer.Option(None, "--resume", help="Continue an interrupted implement run: RUN_ID, or 'last'."),
+    resume: str = typer.Option(None, "--resume", help="Continue an interrupted implement run: RUN_ID, or the last one when no id is given."),
     answers: Path = typer.Option(None, "--answers", help="Apply clarify answers from this JSON file."),
     as_json: bool = JSON_OPTION,
 ) -> None:

@@ -95,3 +95,11 @@ def test_config_show_masks_secrets(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     result = runner.invoke(app, ["config", "show"])
     assert "sk-secret-123" not in result.output
     assert "********" in result.output
+
+
+def test_resume_without_value_means_last() -> None:
+    from specify.cli.main import normalise_argv
+
+    assert normalise_argv(["run", "implement", "--resume"]) == ["run", "implement", "--resume", "last"]
+    assert normalise_argv(["run", "implement", "--resume", "--yes"]) == ["run", "implement", "--resume", "last", "--yes"]
+    assert normalise_argv(["run", "implement", "--resume", "abc"]) == ["run", "implement", "--resume", "abc"]
