@@ -4,7 +4,7 @@ The server runs as a child process (``python -m llama_cpp.server``) so that a cr
 llama.cpp cannot take the caller down. ``start_server`` returns once ``/v1/models`` responds,
 with a report of how many layers went to the GPU: llama.cpp logs
 ``offloaded N/M layers to GPU`` when it has a GPU backend, and a CPU-only build ignores
-``n_gpu_layers`` without a word, which the report then says.
+``n_gpu_layers`` without a word, and the report then states that.
 """
 
 from __future__ import annotations
