@@ -18,7 +18,7 @@ from specify.stages.inputs import StageInputs, gather
 from specify.stages.prompts import render_prompt
 from specify.stages.registry import Stage
 from specify.stages.runner import RunOptions, RunResult
-from specify.stages.session import BudgetExceededError, RunSession, structured_call
+from specify.stages.session import BudgetExceededError, RunSession, answer_tool_calls, structured_call
 
 logger = logging.getLogger(__name__)
 SKILL_INJECTION_TOKENS = 1500
@@ -80,23 +80,14 @@ def _explore(session: RunSession, system: list[SystemBlock], messages: list[Mess
     """Let a tool-calling model read the repository and activate skills before it answers."""
     from runtime.providers.base import ModelRequest
 
-    specs = [ToolSpec.from_dict(d) for d in tools.definitions()]
-    skill_tools = {d["name"] for d in skill_session.tool_definitions()}
-    specs += [ToolSpec.from_dict(d) for d in skill_session.tool_definitions()]
+    specs = [ToolSpec.from_dict(d) for d in tools.definitions() + skill_session.tool_definitions()]
     conversation = list(messages)
     for _ in range(max_turns):
         response = session.call(ModelRequest(messages=conversation, system=system, tools=specs, max_tokens=2048))
         if not response.tool_calls:
             break
         conversation.append(Message.assistant(response.text, response.tool_calls))
-        for call in response.tool_calls:
-            if call.name in skill_tools:
-                result_text, is_error = skill_session.handle_tool_call(call.name, call.arguments), False
-            else:
-                result = tools.call(call.name, call.arguments)
-                result_text, is_error = result.content, result.is_error
-            session.record.event("tool_result", name=call.name, is_error=is_error, content=result_text[:4000])
-            conversation.append(Message.tool_result(call.id, result_text, is_error=is_error))
+        conversation += answer_tool_calls(session, response.tool_calls, tools, skill_session)
     conversation.append(Message.user("Now write your answer as the JSON object the schema describes."))
     return conversation
 

@@ -23,7 +23,7 @@ from specify.settings import LoadedSettings
 from specify.stages.inputs import StageInputs
 from specify.stages.prompts import render_prompt
 from specify.stages.registry import Stage
-from specify.stages.session import BudgetExceededError, RunSession
+from specify.stages.session import BudgetExceededError, RunSession, answer_tool_calls
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +76,6 @@ def _work_on(session: RunSession, system: Any, batch: list[Any], inputs: StageIn
 
         specs = [ToolSpec(s.name, s.description, compact_schema(s.input_schema, max_length=400, max_items=5))
                  for s in specs]
-    skill_tools = {d["name"] for d in skill_session.tool_definitions()}
     conversation = [Message.user(prompt)]
     turns = 0
     summary = ""
@@ -102,15 +101,7 @@ def _work_on(session: RunSession, system: Any, batch: list[Any], inputs: StageIn
             finished = True
             break
         conversation.append(Message.assistant(response.text, response.tool_calls))
-        for call in response.tool_calls:
-            if call.name in skill_tools:
-                content, is_error = skill_session.handle_tool_call(call.name, call.arguments), False
-            else:
-                result = toolbox.call(call.name, call.arguments)
-                content, is_error = result.content, result.is_error
-            session.record.event("tool_result", name=call.name, arguments=call.arguments, is_error=is_error,
-                                 content=content[:4000])
-            conversation.append(Message.tool_result(call.id, content, is_error=is_error))
+        conversation += answer_tool_calls(session, response.tool_calls, toolbox, skill_session)
     return turns, summary, finished
 
 

@@ -87,6 +87,25 @@ class RunSession:
         return response
 
 
+def answer_tool_calls(session: RunSession, calls: list[Any], toolbox: Any, skill_session: Any) -> list[Message]:
+    """Run each tool call (a skill tool or a repository tool) and return the result messages.
+
+    Errors come back to the model as error results; every call is recorded in the transcript.
+    """
+    skill_tools = {d["name"] for d in skill_session.tool_definitions()}
+    results = []
+    for call in calls:
+        if call.name in skill_tools:
+            content, is_error = skill_session.handle_tool_call(call.name, call.arguments), False
+        else:
+            outcome = toolbox.call(call.name, call.arguments)
+            content, is_error = outcome.content, outcome.is_error
+        session.record.event("tool_result", name=call.name, arguments=call.arguments, is_error=is_error,
+                             content=content[:4000])
+        results.append(Message.tool_result(call.id, content, is_error=is_error))
+    return results
+
+
 def fit_output_budget(provider: Provider, request: ModelRequest, margin: int = 16) -> int:
     """Shrink ``max_tokens`` so prompt plus reply fit the context window, when it is known.
 
