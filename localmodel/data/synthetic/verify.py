@@ -1,7 +1,9 @@
 """Verifiers: score a generated reply against a record's checkable answer.
 
 Each verifier returns a ``Verdict`` whose ``reward`` is 1.0 for a correct reply and 0.0
-otherwise; ``checks`` holds the partial facts the evaluation reports (the reply parsed as
+for a wrong one. JSON replies earn partial credit: 0.5 for an object that validates against
+the schema and the other 0.5 for the expected values, so a policy is rewarded for getting
+the structure right before the content. ``checks`` holds the partial facts the evaluation reports (the reply parsed as
 JSON, validated against the schema, named a known tool). Replies are the assistant text
 after the generation prompt, so a no-think reply starts after the prefilled empty think
 block.
@@ -66,7 +68,7 @@ def verify_json(reply: str, schema: dict[str, Any], expected: Any = None) -> Ver
         return Verdict(0.0, {"json_parses": False, "schema_valid": False})
     valid = jsonschema.Draft202012Validator(schema).is_valid(value)
     correct = valid and (expected is None or value == expected)
-    return Verdict(float(correct), {"json_parses": True, "schema_valid": valid})
+    return Verdict(0.5 * valid + 0.5 * correct, {"json_parses": True, "schema_valid": valid})
 
 
 def extract_code(reply: str) -> str:
