@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "specify.cli.run_cmds",
     "specify.cli.demo_cmds",
     "specify.cli.model_cmds",
+    "specify.cli.posttrain_cmds",
 )
 
 
