@@ -7,7 +7,7 @@ first line, before any import, to the first refresh after mount, so the board's 
 includes importing Textual and `specify`, discovering the features and parsing
 the active feature's tasks.md. Target: the board takes at most 2x the empty app's time.
 The board parses the other features in a worker and draws the detail pane right after the
-first frame; ``board_ready_s`` reports when that is finished too.
+first frame. ``board_ready_s`` reports when that work is finished.
 
 Run: python benchmarks/bench_board.py [--runs N]. Each figure is the median of N runs,
 alternating the two apps so that machine load affects both alike.
@@ -97,9 +97,7 @@ def write_project(root: Path) -> None:
 
 def first_paint(kind: str, root: Path) -> tuple[float, float]:
     """Return (first frame, ready) seconds; ready means every feature parsed, details drawn."""
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, kind, str(root)], capture_output=True, text=True, check=False
-    )
+    result = subprocess.run([sys.executable, "-c", CHILD, kind, str(root)], capture_output=True, text=True, check=False)
     if result.returncode != 0:
         raise SystemExit(f"{kind} app failed:\n{result.stderr}")
     painted, ready = result.stdout.strip().splitlines()[-1].split()

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class BoardTarget:
-    """What the board opens: the project root, a feature (None with ``--all``), a notice."""
+    """The board's starting point: project root, feature (None with ``--all``), notice."""
 
     root: Path
     feature: Path | None
@@ -31,7 +31,7 @@ def resolve_target(feature_flag: str | None, all_features: bool) -> BoardTarget:
     """Decide the project and feature to open.
 
     Without ``--feature`` and with no active feature, the board opens the first feature
-    and says why, because a board with nothing on it helps nobody. Raises
+    and says why, because an empty board shows nothing to act on. Raises
     FeatureNotFoundError when the project has no feature folders at all.
     """
     from specify.board.features import discover_features

@@ -53,7 +53,8 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
     FeatureList, FeatureList:focus { height: auto; max-height: 4; border: none; padding: 0; }
     FeatureList:focus { background-tint: $foreground 5%; }
     LaneList, LaneList:focus { height: 1fr; width: 1fr; border: none; padding: 0;
-        border-top: solid $primary-muted; border-title-color: $text-muted; }
+        border-top: solid $primary-muted; border-title-color: $text-muted;
+        scrollbar-size-vertical: 1; }
     LaneList:focus { border-top: solid $accent; border-title-color: $text; }
     #body { height: 1fr; }
     #lanes { width: 3fr; height: 1fr; }
@@ -92,8 +93,8 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         self.clock = clock or datetime.now
         self.reloaded_at: datetime | None = None
         self.active = feature.name if feature is not None else ""
-        # Only the shown features are parsed before the first paint; the rest load in a
-        # worker right after, so a project with many features opens as fast as a small one.
+        # Only the shown features are parsed before the first frame. The rest load in a
+        # worker right after it, so the first frame does not wait for every tasks.md.
         self.features: list[FeatureState] = load_features(root, parse=self._parse_first)
         if not self.active and self.features:
             self.active = self.features[0].name

@@ -1,8 +1,9 @@
 """Commands the board starts: the user's editor and the implement runner.
 
 ``r`` runs ``specify run implement --task ID``. ``SPECIFY_BOARD_RUN_COMMAND`` replaces that
-command (a shell-style command line; ``{task}`` is replaced by the task id, else
-``--task ID`` is appended), which tests and users with their own runner use.
+command for tests and for users with their own runner. Its value is a shell-style command
+line: ``{task}`` in it becomes the task id, and without ``{task}`` the board appends
+``--task ID``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Features of a project as the board sees them: stage, progress and the last good parse.
+"""Feature folders for the board: stage, progress and the last good parse.
 
 A feature's stage follows from the files in its folder and the progress of its tasks:
 ``spec`` (only spec.md, or nothing yet), ``plan`` (plan.md), ``tasks`` (tasks.md with nothing
@@ -28,8 +28,8 @@ TASKS_FILE = "tasks.md"
 class FeatureState:
     """One feature folder with the last tasks.md parse that succeeded.
 
-    ``stale`` holds the reason when the newest read of tasks.md failed (an invalid or
-    half-written file); ``doc`` then still holds the previous good parse. ``loaded`` is
+    ``stale`` is the reason when the newest read of tasks.md failed (an invalid or
+    half-written file). ``doc`` is then still the previous good parse. ``loaded`` is
     False until tasks.md has been read once.
     """
 
@@ -95,8 +95,8 @@ def read_tasks(feature: FeatureState) -> bool:
         changed = feature.stale is not None
         feature.stale = None
         return changed
-    # NOTE: a half-written file that still parses (cut between two lines) cannot be told
-    # apart from a real edit; only empty files and undecodable bytes are held back here.
+    # NOTE: a half-written file that still parses (cut between two lines) looks the same
+    # as a real edit. Only empty files and undecodable bytes are held back here.
     if not data.strip() and feature.doc is not None and feature.doc.tasks:
         return _mark_stale(feature, f"{path} is empty, probably half-written")
     try:

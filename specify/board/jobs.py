@@ -178,6 +178,7 @@ class JobsMixin:
             log.write_line(reason)
             self.notify(reason, severity="warning", timeout=8)
             return
+
         command = run_command(ref)
         log.write_line(f"$ {shlex.join(command)}")
         try:
@@ -189,8 +190,10 @@ class JobsMixin:
                 stderr=asyncio.subprocess.STDOUT,
             )
         except OSError as exc:
+            logger.error("cannot start the run for %s with %s: %s", ref, command[0], exc)
             log.write_line(f"Cannot start {command[0]}: {exc.strerror}")
             return
+
         self._run_process, self._run_ref = process, ref
         try:
             assert process.stdout is not None
@@ -199,6 +202,7 @@ class JobsMixin:
             code = await process.wait()
         finally:
             self._run_process = self._run_ref = None
+
         outcome = f"cancelled (signal {-code})" if code < 0 else f"exited with status {code}"
         log.write_line(f"Run for {ref} {outcome}.")
         self.notify(f"Run for {ref} {outcome}.", severity="information" if code == 0 else "warning")

@@ -1,4 +1,4 @@
-"""What the board shows, as plain data: cards, lanes, filters and counts.
+"""The board's model as plain data: cards, lanes, filters and counts.
 
 No Textual import here, so the rules the board follows are tested without a terminal. A card
 is one task of a tasks.md as the tasks engine parsed it, plus what the board derives: its
@@ -141,7 +141,10 @@ def build_cards(
     cards: list[Card] = []
     for task in doc.tasks:
         owner = None if task.done else claim_owner(task, claims)
-        status = DONE if task.done else (IN_PROGRESS if owner else TODO)
+        if task.done:
+            status = DONE
+        else:
+            status = IN_PROGRESS if owner else TODO
         blocked_by = tuple(dep for dep in task.depends_on if dep.upper() in known_ids and dep.upper() not in done_ids)
         waiting = () if task.done or task.id is None else tuple(blocking.get(task.id.upper(), ()))
         cards.append(Card(feature, tasks_path, task, status, owner, blocked_by, waiting))

@@ -1,7 +1,8 @@
 """Snapshot tests of the board's main screens at fixed sizes.
 
-The board shows no wall-clock time except "reloaded HH:MM:SS", which comes from the frozen
-clock passed in; HOME is isolated by the root conftest; cursor blink is off in ``run_before``.
+The only wall-clock time the board shows is "reloaded HH:MM:SS", and it comes from the
+frozen clock passed in. The root conftest isolates HOME, and ``run_before`` turns cursor
+blink off.
 Accept intended changes with ``pytest tests/board --snapshot-update``.
 """
 
@@ -32,9 +33,7 @@ def test_status_view_80x24(project: Path, snap_compare):
 
 
 def test_phase_view_badges(project: Path, snap_compare):
-    assert snap_compare(
-        make_app(project), press=["v", "j", "j", "j", "j"], terminal_size=(80, 24), run_before=steady
-    )
+    assert snap_compare(make_app(project), press=["v", "j", "j", "j", "j"], terminal_size=(80, 24), run_before=steady)
 
 
 def test_help_screen(project: Path, snap_compare):
