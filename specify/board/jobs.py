@@ -53,16 +53,26 @@ class JobsMixin:
         paths = [path for path in (specs_dir(self.root), self.root / ".specify") if path.is_dir()]
         if not paths:
             return
-        async for changes in awatch(
-            *paths,
-            watch_filter=_watch_filter,
-            debounce=WATCH_DEBOUNCE_MS,
-            stop_event=self._stop_watch,
-            rust_timeout=1000,
-        ):
-            paths = [Path(path) for _, path in changes]
-            self.watched_paths.update(paths)
-            self.reload_paths(paths)
+        try:
+            async for changes in awatch(
+                *paths,
+                watch_filter=_watch_filter,
+                debounce=WATCH_DEBOUNCE_MS,
+                stop_event=self._stop_watch,
+                rust_timeout=1000,
+            ):
+                changed = [Path(path) for _, path in changes]
+                self.watched_paths.update(changed)
+                self.reload_paths(changed)
+        except (OSError, RuntimeError) as exc:
+            # inotify watch limits and unsupported file systems end up here.
+            logger.error("watching %s failed: %s", ", ".join(map(str, paths)), exc)
+            self.notify(
+                f"Live reload is off because watching the project failed: {exc}. "
+                "Restart the board to see changes made outside it.",
+                severity="error",
+                timeout=10,
+            )
 
     def on_unmount(self: BoardApp) -> None:
         if self._stop_watch is not None:

@@ -399,3 +399,44 @@ def test_all_features_board(project: Path):
     drive(app, steps)
     assert sum(len(lane) for lane in seen[0]) == 6 + 7 + 2
     assert "all features" in seen[1]
+
+
+def test_space_ticks_task_without_id(project: Path):
+    folder = project / "specs" / "005-notes"
+    folder.mkdir()
+    (folder / "tasks.md").write_text("- [ ] Write the notes\n- [ ] Review them\n", encoding="utf-8")
+    app = make_app(project, feature="005-notes")
+
+    async def steps(pilot):
+        await pilot.press("j", "space")
+
+    drive(app, steps)
+    assert (folder / "tasks.md").read_text(encoding="utf-8") == "- [ ] Write the notes\n- [x] Review them\n"
+
+
+def test_reload_keeps_scroll_position(project: Path):
+    folder = project / "specs" / "005-large"
+    folder.mkdir()
+    case = Path(__file__).parent / "fixtures" / "cases" / "speckit"
+    source = case / "microsoft__CommunityManagement-Sample-Spec-Kit" / "specs" / "006-code-review-fixes" / "tasks.md"
+    (folder / "tasks.md").write_bytes(source.read_bytes())
+    app = make_app(project, feature="005-large")
+    seen = []
+
+    async def steps(pilot):
+        for _ in range(40):
+            await pilot.press("j")
+        lane = app.focused
+        seen.append((selected_ref(app), lane.scroll_y))
+        first = lane.cards[0].task.ref
+        data = (folder / "tasks.md").read_bytes().replace(f"- [ ] {first} ".encode(), f"- [x] {first} ".encode(), 1)
+        (folder / "tasks.md").write_bytes(data)
+        app.reload_paths([folder / "tasks.md"])
+        await pilot.pause()
+        seen.append((selected_ref(app), app.focused.scroll_y, lane_refs(app)[2]))
+
+    drive(app, steps)
+    assert seen[0][1] > 0
+    assert seen[1][0] == seen[0][0]
+    assert seen[1][2] != []
+    assert abs(seen[1][1] - seen[0][1]) <= 3
