@@ -18,6 +18,8 @@ class Task:
     ``phase_index`` is the position of the enclosing phase in ``TasksDocument.phases``, or -1
     outside any phase. ``indent`` counts leading columns (a tab advances to the next multiple
     of 4); ``parent_line`` is the line of the enclosing task of a nested subtask.
+    ``duplicate_id`` is true when another task in the file has the same id. Such a task is
+    named by its line (``L12``), so every ref names exactly one task.
     """
 
     id: str | None
@@ -36,11 +38,14 @@ class Task:
     level: int = 0
     end_line: int = 0
     offset: int = field(default=-1, repr=False, compare=False)
+    duplicate_id: bool = False
 
     @property
     def ref(self) -> str:
-        """The name commands accept for this task: its id, else ``L<line>``."""
-        return self.id if self.id is not None else f"L{self.line}"
+        """The name commands accept for this task: its id, else (no id, or a shared one) ``L<line>``."""
+        if self.id is None or self.duplicate_id:
+            return f"L{self.line}"
+        return self.id
 
     @property
     def unknown_marker(self) -> bool:
@@ -89,10 +94,13 @@ class TasksDocument:
     unclosed_fence_line: int | None = None
 
     def find(self, ref: str) -> Task | None:
-        """Return the task named by ``ref`` (an id in any case, or ``L<line>``), or None."""
+        """Return the task named by ``ref`` (an id in any case, or ``L<line>``), or None.
+
+        An id that several tasks share names none of them (see :meth:`with_id`).
+        """
         wanted = ref.strip().upper()
         for task in self.tasks:
-            if task.id is not None and task.id.upper() == wanted:
+            if task.id is not None and not task.duplicate_id and task.id.upper() == wanted:
                 return task
         if wanted.startswith("L") and wanted[1:].isdigit():
             line = int(wanted[1:])
@@ -100,6 +108,11 @@ class TasksDocument:
                 if task.line == line:
                     return task
         return None
+
+    def with_id(self, task_id: str) -> list[Task]:
+        """Return every task whose id is ``task_id`` (any case), in file order."""
+        wanted = task_id.strip().upper()
+        return [task for task in self.tasks if task.id is not None and task.id.upper() == wanted]
 
     @property
     def task_ids(self) -> list[str]:

@@ -14,7 +14,8 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from specify.errors import ArtifactError
@@ -107,18 +108,28 @@ def parse_tasks(data: str | bytes, path: Path | None = None) -> TasksDocument:
             state.fence_line,
         )
 
+    tasks = _mark_duplicate_ids(state.tasks)
     return TasksDocument(
         path=Path(path) if path is not None else None,
-        tasks=state.tasks,
+        tasks=tasks,
         phases=state.phases,
         encoding=decoded.encoding,
         bom=decoded.bom,
         newline=newline_style(text),
         sha256=sha256_bytes(raw),
-        unknown_markers=[task for task in state.tasks if task.unknown_marker],
+        unknown_markers=[task for task in tasks if task.unknown_marker],
         text=text,
         unclosed_fence_line=state.fence_line if state.fence is not None else None,
     )
+
+
+def _mark_duplicate_ids(tasks: list[Task]) -> list[Task]:
+    """Flag the tasks that share an id, so each is named by its line instead."""
+    counts = Counter(task.id.upper() for task in tasks if task.id is not None)
+    return [
+        replace(task, duplicate_id=True) if task.id is not None and counts[task.id.upper()] > 1 else task
+        for task in tasks
+    ]
 
 
 def load_tasks(path: Path) -> TasksDocument:

@@ -78,6 +78,9 @@ def resolve_refs(doc: TasksDocument, refs: list[str]) -> list[Task]:
     found: list[Task] = []
     missing: list[str] = []
     for ref in refs:
+        shared = doc.with_id(ref)
+        if len(shared) > 1:
+            raise ArtifactError(_shared_message(doc, ref, shared), _shared_hint(shared))
         task = doc.find(ref)
         if task is None:
             missing.append(ref)
@@ -93,6 +96,17 @@ def _unknown_message(doc: TasksDocument, missing: list[str]) -> str:
     names = ", ".join(missing)
     noun = "task id" if len(missing) == 1 else "task ids"
     return f"Unknown {noun} {names} in {where}; the file was not changed."
+
+
+def _shared_message(doc: TasksDocument, ref: str, shared: list[Task]) -> str:
+    where = doc.path or "tasks.md"
+    lines = ", ".join(str(task.line) for task in shared)
+    return f"Task id {ref} is used by {len(shared)} tasks in {where} (lines {lines}); the file was not changed."
+
+
+def _shared_hint(shared: list[Task]) -> str:
+    refs = ", ".join(task.ref for task in shared)
+    return f"Name the task by its line ({refs}), or renumber the duplicates."
 
 
 def _near_hint(doc: TasksDocument, missing: list[str]) -> str:

@@ -168,3 +168,11 @@ def test_console_script_ticks(project: Path) -> None:
     )
     assert missing.returncode == 1
     assert missing.stderr.startswith("error: Unknown task id T404")
+
+
+def test_next_ref_ticks_duplicate(project: Path) -> None:
+    tasks = project / "specs" / "001-photos" / "tasks.md"
+    tasks.write_bytes(b"## Phase 1: Setup\n- [x] T001 first\n- [ ] T001 second\n")
+    batch = run_json("tasks", "next", "--feature", "001")["tasks"]
+    run_json("tasks", "done", *batch, "--feature", "001")
+    assert run_json("tasks", "next", "--feature", "001")["tasks"] == []

@@ -128,3 +128,30 @@ def test_permissions_kept(tmp_path: Path) -> None:
     path.chmod(0o640)
     set_done(path, ["T001"])
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+DUPLICATES = b"## Phase 1: Setup\n- [x] T001 first\n- [ ] T001 second\n- [ ] T002 third\n"
+
+
+def test_duplicate_ids_get_line_refs(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.md"
+    path.write_bytes(DUPLICATES)
+    doc = load_tasks(path)
+    assert [task.ref for task in doc.tasks] == ["L2", "L3", "T002"]
+
+
+def test_duplicate_id_tick_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.md"
+    path.write_bytes(DUPLICATES)
+    with pytest.raises(ArtifactError) as caught:
+        set_done(path, ["T001"])
+    assert "lines 2, 3" in str(caught.value)
+    assert "L2, L3" in str(caught.value)
+    assert path.read_bytes() == DUPLICATES
+
+
+def test_duplicate_id_ticked_by_line(tmp_path: Path) -> None:
+    path = tmp_path / "tasks.md"
+    path.write_bytes(DUPLICATES)
+    set_done(path, ["L3"])
+    assert path.read_bytes() == DUPLICATES.replace(b"- [ ] T001 second", b"- [x] T001 second")
