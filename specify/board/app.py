@@ -136,7 +136,7 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
         self._painted = True
         self.call_later(self.update_detail)
         if not self.all_loaded:
-            self.run_worker(self.load_remaining(), group="load", exit_on_error=False)
+            self.run_worker(self.load_remaining, group="load", exit_on_error=False)
         if self.watch_files:
             self.start_watching()
 

@@ -8,6 +8,7 @@ import logging
 import shlex
 import subprocess
 from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,7 @@ class JobsMixin:
     def start_watching(self: BoardApp) -> None:
         self._stop_watch = asyncio.Event()
         self.watched_paths = set()
-        self.run_worker(self._watch(), group="watch", exclusive=True, exit_on_error=False)
+        self.run_worker(self._watch, group="watch", exclusive=True, exit_on_error=False)
 
     async def _watch(self: BoardApp) -> None:
         from watchfiles import awatch  # about 30 ms; only the live board needs it
@@ -177,7 +178,7 @@ class JobsMixin:
                 severity="warning",
             )
             return
-        self.run_worker(self._run_task(card.task.ref), group="run", exclusive=True, exit_on_error=False)
+        self.run_worker(partial(self._run_task, card.task.ref), group="run", exclusive=True, exit_on_error=False)
 
     async def _run_task(self: BoardApp, ref: str) -> None:
         log = self.query_one("#log", Log)
