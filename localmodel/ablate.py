@@ -1,10 +1,10 @@
 """Ablations: a baseline and variants trained on the same budget, data and seeds.
 
 Every run shares one tokenizer and one tokenised dataset. Each variant is trained once per
-seed, evaluated on held-out bits per byte and the local multiple-choice tasks, and compared
-with the baseline: a variant counts as better only when its mean bits per byte is lower than
-the baseline's by more than the noise, taken as twice the larger of the two seed standard
-deviations (with one seed there is no noise estimate and no verdict).
+seed and evaluated on held-out bits per byte and the local multiple-choice tasks. A variant
+counts as better only when its mean bits per byte beats the baseline's by more than the
+noise. The noise is twice the larger of the two seed standard deviations, so one seed gives
+no noise estimate and no verdict.
 """
 
 from __future__ import annotations

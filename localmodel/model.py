@@ -1,8 +1,8 @@
 """A SmolLM3-style decoder whose state-dict names equal transformers' ``SmolLM3ForCausalLM``.
 
 Pre-norm blocks: RMSNorm, grouped-query attention with RoPE in all layers but every
-``no_rope_interval``-th, RMSNorm, SwiGLU. No biases; the head is tied to the embedding unless
-the config says otherwise. Packed sequences carry a document id per token: positions restart
+``no_rope_interval``-th, RMSNorm, SwiGLU. No biases. The head is tied to the embedding unless
+``tie_embeddings`` is false. Packed sequences carry a document id per token: positions restart
 per document and attention never crosses a document boundary.
 
 Shapes in comments: B batch, T query length, S key length, H query heads, K key/value heads,

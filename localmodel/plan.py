@@ -21,8 +21,7 @@ GPU_PEAK_TFLOPS = {
     "a100": 312.0,
     "b200": 2250.0,
     "l40s": 362.0,
-    "a10g": 125.0,
-    "rtx4090": 165.0,
+    "rtx4090": 165.0,  # FP16/BF16 tensor cores with FP32 accumulate
 }
 TOKENS_PER_PARAM = 20.0
 

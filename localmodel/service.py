@@ -84,9 +84,14 @@ def resolve_recipe(recipe: Path | None, preset: str | None, max_steps: int | Non
 
 def model_train(out: Path, recipe: Path | None, preset: str | None, max_steps: int | None,
                 tokenizer: Path | None, data: Path | None, device: str | None,
-                preflight: bool, window: int = 10) -> dict[str, Any]:
+                preflight: bool, window: int = 10,
+                threads: int | None = None) -> dict[str, Any]:
     """Train (or resume) a run, or with ``preflight`` only run the pre-flight checks."""
     resolved = resolve_recipe(recipe, preset, max_steps)
+    if threads:
+        import torch
+
+        torch.set_num_threads(threads)
     if preflight:
         from localmodel.train.preflight import preflight as run_preflight
 

@@ -3,7 +3,7 @@
 The pipeline is the Llama-3 one: the Llama-3 split regex (isolated matches), then ByteLevel
 without its own regex, BPE with ``ignore_merges``, no normalizer, and a BOS token prepended
 by the post-processor. llama.cpp (checked at commit 0c1e57098) tokenizes such a vocabulary
-identically when the GGUF says ``tokenizer.ggml.pre = "llama-bpe"``.
+identically when the GGUF sets ``tokenizer.ggml.pre = "llama-bpe"``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Checkpoints that resume to the same loss curve.
 
-A checkpoint folder ``checkpoints/step_NNNNNNN`` holds the full model and optimizer state
+A checkpoint folder ``checkpoints/step_NNNNNNN`` contains the full model and optimizer state
 (``model.pt``, ``optim.pt``, written by rank 0), ``state.json`` (step and every rank's
 loader position) and ``rng_rank{R}.pt`` per rank. ``checkpoints/LATEST`` names the newest
 folder and is written last, so a crash mid-save leaves the previous checkpoint current.

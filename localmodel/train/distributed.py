@@ -41,12 +41,12 @@ def init_distributed(device: str | None = None) -> DistInfo:
     rank = int(os.environ.get("RANK", "0"))
     local_rank = int(os.environ.get("LOCAL_RANK", "0"))
     world = int(os.environ.get("WORLD_SIZE", "1"))
-    wanted = device or ("cuda" if torch.cuda.is_available() else "cpu")
-    if wanted == "cuda":
+    requested = device or ("cuda" if torch.cuda.is_available() else "cpu")
+    if requested == "cuda":
         torch.cuda.set_device(local_rank)
         dev = torch.device("cuda", local_rank)
     else:
-        dev = torch.device(wanted)
+        dev = torch.device(requested)
     if world > 1 and not dist.is_initialized():
         dist.init_process_group("nccl" if dev.type == "cuda" else "gloo")
     return DistInfo(rank, local_rank, world, dev)

@@ -4,9 +4,9 @@ Bits per byte divides the summed cross-entropy (in bits) of the held-out targets
 UTF-8 bytes those targets decode to, so tokenizers of different sizes compare fairly.
 Special tokens count zero bytes and are excluded.
 
-The multiple-choice tasks need no download: ``continuation`` asks which of four lines
-follows a held-out context, ``word-order`` asks which of two lines is the original and
-which has its words shuffled. The model picks the option with the highest log-likelihood
+The multiple-choice tasks need no download. In ``continuation`` the model picks which of
+four lines follows a held-out context. In ``word-order`` it picks the original line over
+the same line with its words shuffled. The model picks the option with the highest log-likelihood
 per byte. Chance is 0.25 and 0.5.
 """
 

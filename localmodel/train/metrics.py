@@ -13,14 +13,14 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-# Dense bf16 peak per GPU, TFLOP/s, from the vendors' data sheets (without sparsity).
-PEAK_TFLOPS = {"H200": 989.0, "H100": 989.0, "A100": 312.0, "L40S": 362.0, "A10": 125.0}
-
-
 def default_peak_tflops(device_name: str) -> float | None:
-    for key, value in PEAK_TFLOPS.items():
-        if key in device_name:
-            return value
+    """Return the dense bf16 peak of a CUDA device named like "NVIDIA H100 80GB HBM3"."""
+    from localmodel.plan import GPU_PEAK_TFLOPS
+
+    name = device_name.lower().replace(" ", "").replace("-", "")
+    for key in sorted(GPU_PEAK_TFLOPS, key=len, reverse=True):
+        if key in name:
+            return GPU_PEAK_TFLOPS[key]
     return None
 
 

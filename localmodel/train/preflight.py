@@ -1,9 +1,10 @@
 """Pre-flight checks before a long run, on the run's own recipe, data and device.
 
-Checks: the data loads and is shuffled; a checkpoint saved mid-way resumes to the same
-losses; the evaluation runs; and the step time is stable over a window of steps (its
-coefficient of variation, after the first steps that include compilation, is under a
-threshold). Runs in ``out/preflight`` so the real run folder stays clean.
+Four checks: the data loads and is shuffled, a checkpoint saved mid-way resumes to the same
+losses, the evaluation runs, and the step time is stable over a window of steps. Stable
+means a coefficient of variation under a threshold, not counting the first two steps
+(which include compilation). The checks run in ``out/preflight``, so the real run folder
+stays clean.
 """
 
 from __future__ import annotations

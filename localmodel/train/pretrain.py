@@ -74,14 +74,17 @@ def optimizer_step(model: nn.Module, optimizer: torch.optim.Optimizer, micro: li
 
 def train(run_dir: Path, recipe: Recipe, tokenizer: Path | None = None,
           data_dir: Path | None = None, device: str | None = None,
-          progress_bar: bool = True, stop_at: int | None = None) -> dict[str, Any]:
+          progress_bar: bool = True, stop_at: int | None = None,
+          threads: int | None = None) -> dict[str, Any]:
     """Train ``recipe`` into ``run_dir``, resuming from its newest checkpoint if present.
 
     ``stop_at`` ends the run after that step with a checkpoint, without changing the
-    schedule, so a later call continues the same run.
+    schedule, so a later call continues the same run. ``threads`` sets torch's CPU threads.
     """
     from localmodel.train.distributed import init_distributed
 
+    if threads:
+        torch.set_num_threads(threads)
     info = init_distributed(device)
     try:
         return _train(run_dir, recipe, info, tokenizer, data_dir, progress_bar, stop_at)
@@ -121,6 +124,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", type=Path)
     parser.add_argument("--device")
     parser.add_argument("--parallel", choices=("ddp", "fsdp"))
+    parser.add_argument("--threads", type=int, help="torch CPU threads per process")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     path = args.recipe or recipe_path_for_preset(args.preset or "cpu-tiny")
@@ -132,7 +136,7 @@ def main(argv: list[str] | None = None) -> None:
         changes["parallel"] = args.parallel
     recipe = recipe.with_changes(train=changes)
     summary = train(args.out, recipe, args.tokenizer, args.data, args.device,
-                    stop_at=args.stop_at)
+                    stop_at=args.stop_at, threads=args.threads)
     if summary.get("rank", 0) == 0:
         logger.info("final %s", {k: v for k, v in summary.items() if not isinstance(v, list)})
 

@@ -61,13 +61,13 @@ def prepare_run(run_dir: Path, recipe: Recipe, tokenizer: Path | None = None,
     from localmodel.data.shards import BuildOptions, build_dataset
 
     run_dir.mkdir(parents=True, exist_ok=True)
-    wanted = json.loads(json.dumps(recipe_to_dict(recipe)))  # tuples become lists, as on disk
+    requested = json.loads(json.dumps(recipe_to_dict(recipe)))  # tuples become lists, as on disk
     existing = run_dir / RECIPE_FILE
     if existing.is_file():
         found = json.loads(existing.read_text(encoding="utf-8"))
         if {k: v for k, v in found.items() if k != "train"} != \
-                {k: v for k, v in wanted.items() if k != "train"}:
-            raise ConfigError(f"Run folder {run_dir} holds a different recipe.",
+                {k: v for k, v in requested.items() if k != "train"}:
+            raise ConfigError(f"Run folder {run_dir} contains a different recipe.",
                               "Use a new --out folder, or the same recipe to resume.")
         return run_data_dir(run_dir)
 
@@ -85,7 +85,7 @@ def prepare_run(run_dir: Path, recipe: Recipe, tokenizer: Path | None = None,
     _check_vocab(recipe, tok_path)
     recipe.model.save(run_dir / CONFIG_FILE)
     atomic_write_text(run_dir / RUN_FILE, json.dumps({"data_dir": str(data_dir.resolve())}) + "\n")
-    atomic_write_text(existing, json.dumps(wanted, indent=2) + "\n")
+    atomic_write_text(existing, json.dumps(requested, indent=2) + "\n")
     return data_dir
 
 

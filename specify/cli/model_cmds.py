@@ -69,7 +69,9 @@ def tokenizer_report(
 def _print_tokenizer(result: dict) -> None:
     from localmodel.tokenizer.report import format_report
 
-    typer.echo(f"tokenizer: {result['tokenizer']}")
+    measured = result.get("measured_on")
+    typer.echo(f"tokenizer: {result['tokenizer']}"
+               + (f" (measured on {measured} documents)" if measured else ""))
     typer.echo(format_report(result["report"]))
 
 
@@ -116,6 +118,8 @@ def train(
     preflight: bool = typer.Option(False, "--preflight",
                                    help="Only check data, resume, eval and throughput."),
     window: int = typer.Option(10, "--window", help="Pre-flight: steps to time and resume over."),
+    threads: int = typer.Option(None, "--threads",
+                                help="torch CPU threads (default: torch's, one per core)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Pretrain a model (for several processes: torchrun -m localmodel.train.pretrain)."""
@@ -123,7 +127,7 @@ def train(
 
     _verbose_training_logs()
     result = model_train(out, recipe, preset, max_steps, tokenizer, data, device, preflight,
-                         window)
+                         window, threads)
 
     def human() -> None:
         if "checks" in result:
