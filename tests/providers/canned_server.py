@@ -35,6 +35,7 @@ class Reply:
     sse: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     drop_after_events: int | None = None
+    delay_seconds: float = 0.0
 
     @classmethod
     def error(cls, status: int, fixture: str, **headers: str) -> Reply:
@@ -55,6 +56,8 @@ class CannedServer:
         self.replies: deque[Reply] = deque()
         self.received: list[Received] = []
         self._lock = threading.Lock()
+        # Set on stop, so a delayed reply does not hold up shutdown.
+        self.closing = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
@@ -78,6 +81,7 @@ class CannedServer:
         return self
 
     def stop(self) -> None:
+        self.closing.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
@@ -97,10 +101,15 @@ def _handler_for(server: CannedServer) -> type[BaseHTTPRequestHandler]:
             reply = server.next_reply(request)
             if reply is None:
                 reply = Reply(500, json_body='{"error": {"type": "api_error", "message": "no canned reply queued"}}')
-            if reply.sse is not None:
-                self._send_stream(reply)
-            else:
-                self._send_json(reply)
+            if reply.delay_seconds:
+                server.closing.wait(reply.delay_seconds)
+            try:
+                if reply.sse is not None:
+                    self._send_stream(reply)
+                else:
+                    self._send_json(reply)
+            except (BrokenPipeError, ConnectionResetError):
+                return  # the client gave up first, as in the timeout tests
 
         def _send_json(self, reply: Reply) -> None:
             payload = (reply.json_body or "{}").encode("utf-8")

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import json
+import socket
 
 import pytest
-from canned_server import CannedServer, Reply, canned
+from tests.providers.canned_server import CannedServer, Reply, canned
 
 from runtime.providers import (
     AuthenticationError,
     ContextOverflowError,
     Message,
     ModelRequest,
+    ProviderTimeoutError,
     ProviderUnavailableError,
     RateLimitError,
     SystemBlock,
@@ -22,6 +24,9 @@ from runtime.providers import (
 from runtime.providers.anthropic import AnthropicProvider
 
 pytest.importorskip("anthropic")
+
+# A hung server or generation fails its test instead of stalling the run.
+pytestmark = pytest.mark.timeout(60)
 
 API_KEY = "sk-ant-api03-canned-test-key-0123456789abcdef"
 TASKS_SCHEMA = {
@@ -256,6 +261,25 @@ def test_error_event_mid_stream_raises(server):
 
     with pytest.raises(ProviderUnavailableError, match="Overloaded"):
         provider_for(server).complete(ask())
+
+
+def test_slow_server_times_out(server):
+    server.queue(Reply(sse=canned("anthropic/text-reply.sse"), delay_seconds=5))
+
+    with pytest.raises(ProviderTimeoutError, match="timed out"):
+        provider_for(server, timeout=0.3, max_retries=0).complete(ask())
+
+
+def test_closed_port_raises_unavailable():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # The port was free a moment ago and nothing listens on it now, so connecting is refused.
+    url = f"http://127.0.0.1:{port}"
+    provider = AnthropicProvider("claude-sonnet-4-5", api_key=API_KEY, base_url=url, max_retries=0)
+
+    with pytest.raises(ProviderUnavailableError, match="Could not connect"):
+        provider.complete(ask())
 
 
 def test_rejected_key_raises_without_key(server):

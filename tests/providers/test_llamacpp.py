@@ -19,6 +19,9 @@ from specify.errors import ConfigError
 
 jsonschema = pytest.importorskip("jsonschema")
 
+# A hung server or generation fails its test instead of stalling the run.
+pytestmark = pytest.mark.timeout(60)
+
 TASKS_SCHEMA = {
     "type": "object",
     "properties": {

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from canned_server import CannedServer, Reply, canned
+from tests.providers.canned_server import CannedServer, Reply, canned
 
 from runtime.providers import (
     ContextOverflowError,
     Message,
     ModelRequest,
+    ProviderTimeoutError,
     ProviderUnavailableError,
     RateLimitError,
     ToolCall,
@@ -26,6 +27,9 @@ from runtime.providers.openai import OpenAIProvider
 
 jsonschema = pytest.importorskip("jsonschema")
 pytest.importorskip("openai")
+
+# A hung server or generation fails its test instead of stalling the run.
+pytestmark = pytest.mark.timeout(60)
 
 OUTPUT_SCHEMA = {
     "type": "object",
@@ -236,6 +240,13 @@ def test_dropped_stream_raises_unavailable(server):
     with pytest.raises(ProviderUnavailableError, match="dropped the connection"):
         hosted(server).complete(ask(), stream_to=fragments.append)
     assert fragments == ["The plan has"]
+
+
+def test_slow_server_times_out(server):
+    server.queue(Reply(json_body=canned("openai/structured-reply.json"), delay_seconds=5))
+
+    with pytest.raises(ProviderTimeoutError, match="timed out"):
+        hosted(server, timeout=0.3, max_retries=0).complete(ask())
 
 
 def test_server_overflow_maps_to_context_error(server):
