@@ -6,7 +6,6 @@ import json
 import socket
 
 import pytest
-from tests.providers.canned_server import CannedServer, Reply, canned
 
 from runtime.providers import (
     AuthenticationError,
@@ -22,6 +21,7 @@ from runtime.providers import (
     TruncatedOutputError,
 )
 from runtime.providers.anthropic import AnthropicProvider
+from tests.providers.canned_server import CannedServer, Reply, canned
 
 pytest.importorskip("anthropic")
 

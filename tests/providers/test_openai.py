@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from tests.providers.canned_server import CannedServer, Reply, canned
 
 from runtime.providers import (
     ContextOverflowError,
@@ -24,6 +23,7 @@ from runtime.providers import (
     TruncatedOutputError,
 )
 from runtime.providers.openai import OpenAIProvider
+from tests.providers.canned_server import CannedServer, Reply, canned
 
 jsonschema = pytest.importorskip("jsonschema")
 pytest.importorskip("openai")
