@@ -1,4 +1,4 @@
-"""Rules for tasks.md: line format, unique ids, known dependencies, files, story coverage."""
+"""Rules for tasks.md: line format, unique ids, known and runnable dependencies, files, story coverage."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def check_tasks(doc: TasksDocument, name: str, report: Report, stories: dict[str
     lines = [text for _, text in split_lines(doc.text)]
     _check_format(doc, name, report, lines)
     _check_ids(doc, name, report)
+    _check_dependency_order(doc, name, report)
+    _check_cycles(doc, name, report)
     _check_markers(doc, name, report)
     _check_coverage(doc, name, report, stories)
 
@@ -81,6 +83,66 @@ def _check_ids(doc: TasksDocument, name: str, report: Report) -> None:
                     "error",
                     f"{task.ref} depends on {dep}, which is not a task in this file.",
                 )
+
+
+def _unique_tasks(doc: TasksDocument) -> dict[str, Task]:
+    """Map each id used by exactly one task (upper case) to that task."""
+    return {task.id.upper(): task for task in doc.tasks if task.id is not None and not task.duplicate_id}
+
+
+def _check_dependency_order(doc: TasksDocument, name: str, report: Report) -> None:
+    # A phase waits for every earlier phase, so a task that waits for a later phase never runs.
+    by_id = _unique_tasks(doc)
+    for task in doc.tasks:
+        if task.phase_index < 0:
+            continue
+        for dep in task.depends_on:
+            target = by_id.get(dep.upper())
+            if target is not None and target.phase_index > task.phase_index:
+                report.add(
+                    name,
+                    task.line,
+                    "later-phase-dependency",
+                    "error",
+                    f"{task.ref} depends on {target.ref} (line {target.line}), which is in a later "
+                    "phase, so neither can ever run; move one task or drop the dependency.",
+                )
+
+
+def _check_cycles(doc: TasksDocument, name: str, report: Report) -> None:
+    by_id = _unique_tasks(doc)
+    graph = {key: [d.upper() for d in task.depends_on if d.upper() in by_id] for key, task in by_id.items()}
+    reported: set[frozenset[str]] = set()
+    for start in by_id:
+        cycle = _cycle_from(start, graph)
+        if cycle is None or frozenset(cycle) in reported:
+            continue
+        reported.add(frozenset(cycle))
+        first = min((by_id[key] for key in cycle), key=lambda task: task.line)
+        path = " -> ".join(by_id[key].ref for key in [*cycle, cycle[0]])
+        report.add(
+            name,
+            first.line,
+            "dependency-cycle",
+            "error",
+            f"Tasks depend on each other in a cycle ({path}), so `specify tasks next` never "
+            "offers them; drop one of these dependencies.",
+        )
+
+
+def _cycle_from(start: str, graph: dict[str, list[str]]) -> list[str] | None:
+    """Return the ids of a dependency cycle through ``start``, or None (depth-first search)."""
+    stack: list[tuple[str, list[str]]] = [(start, [start])]
+    seen: set[str] = set()
+    while stack:
+        node, path = stack.pop()
+        for dep in graph[node]:
+            if dep == start:
+                return path
+            if dep not in seen:
+                seen.add(dep)
+                stack.append((dep, [*path, dep]))
+    return None
 
 
 def _check_markers(doc: TasksDocument, name: str, report: Report) -> None:

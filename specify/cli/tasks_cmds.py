@@ -83,8 +83,13 @@ def next_command(feature: str | None = FEATURE_OPTION, as_json: bool = JSON_OPTI
         for row in data["claimed"]:
             typer.echo(f"skipped {row['id']}: claimed by run {row['claimed_by']}")
         if not data["tasks"]:
-            reason = "all tasks are done" if not data["remaining"] else "open tasks are blocked or claimed"
-            typer.echo(f"No runnable task: {reason}.")
+            if not data["remaining"]:
+                typer.echo("No runnable task: all tasks are done.")
+            else:
+                typer.echo(
+                    f"No runnable task: {data['remaining']} open task(s) wait for dependencies or are "
+                    "claimed; `specify analyze` reports dependency cycles."
+                )
 
     emit(data, as_json, human)
 

@@ -248,3 +248,30 @@ def test_real_projects_analyze_cleanly(
     assert first.stdout == second.stdout
     data = json.loads(first.stdout)
     assert data["errors"] == sum(f["severity"] == "error" for f in data["findings"])
+
+
+def test_dependency_cycle_is_error(feature: Path) -> None:
+    edit(feature / "tasks.md", "Album model in app/album.py", "Album model in app/album.py (depends on T003)")
+    assert ("dependency-cycle", "error", 9) in rules(feature)
+
+
+def test_self_dependency_is_cycle(feature: Path) -> None:
+    edit(feature / "tasks.md", "(depends on T002)", "(depends on T003)")
+    assert ("dependency-cycle", "error", 10) in rules(feature)
+
+
+def test_cycle_reported_once(feature: Path) -> None:
+    edit(feature / "tasks.md", "Album model in app/album.py", "Album model in app/album.py (depends on T003)")
+    found = [rule for rule, _, _ in rules(feature) if rule == "dependency-cycle"]
+    assert found == ["dependency-cycle"]
+
+
+def test_later_phase_dependency_is_error(feature: Path) -> None:
+    edit(feature / "tasks.md", "Create app/main.py", "Create app/main.py (depends on T004)")
+    assert ("later-phase-dependency", "error", 5) in rules(feature)
+
+
+def test_earlier_phase_dependency_allowed(feature: Path) -> None:
+    edit(feature / "tasks.md", "Share link in app/share.py", "Share link in app/share.py (depends on T001)")
+    found = [rule for rule, _, _ in rules(feature)]
+    assert "later-phase-dependency" not in found
