@@ -16,8 +16,10 @@ from typing import Any
 from runtime.providers.base import Message, ModelRequest, ToolCall
 from runtime.providers.toolcalls import new_call_id
 
-# Keys of the envelope object the grammar forces when tools are offered.
-TOOL_KEY = "tool"
+# Keys of the envelope object the grammar forces when tools are offered. A call reads
+# {"name": ..., "arguments": {...}}, the JSON that Hermes-style chat templates (SmolLM3's
+# among them) teach models to write inside <tool_call> blocks.
+TOOL_KEY = "name"
 ARGUMENTS_KEY = "arguments"
 OUTPUT_KEY = "output"
 REPLY_KEY = "reply"

@@ -133,7 +133,7 @@ def test_auto_choice_gives_call_or_reply(provider):
 def test_cut_reply_envelope_returns_text():
     assert partial_reply('{"reply": "Half a sent') == "Half a sent"
     assert partial_reply('{ "reply" :"line\\nnext \\u00') == "line\nnext "
-    assert partial_reply('{"tool": "read_file", "arguments": {"pa') is None
+    assert partial_reply('{"name": "read_file", "arguments": {"pa') is None
 
 
 def test_tools_with_output_schema(provider):
