@@ -3,8 +3,8 @@
 Structured output is a forced tool call: a tool named ``write_output`` whose input schema is
 the requested output schema. System blocks marked cacheable get ``cache_control`` so the
 constitution and spec are read from the prompt cache on later calls. Every call streams, so
-long outputs never hit the SDK's non-streaming time limit; transient failures (429, 5xx,
-connection errors before the stream starts) are retried by the SDK itself.
+long outputs never hit the SDK's non-streaming time limit. The SDK itself retries transient
+failures (429, 5xx, connection errors before the stream starts).
 """
 
 from __future__ import annotations
@@ -288,7 +288,7 @@ def _structured(output: Any, text: str, stop: StopReason) -> Any:
                 raw=redact(str(output)),
             )
         return output
-    # The model answered in text despite the forced tool; accept JSON found there.
+    # The model wrote text despite the forced tool, so accept JSON found in that text.
     return parse_reply(text, stop_reason=stop, openers="{").value
 
 

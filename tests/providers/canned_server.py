@@ -1,6 +1,6 @@
 """A loopback HTTP server that replays canned API replies, for testing the SDK-based providers.
 
-Each test queues replies in order; every request takes the next one, and the server records
+Each test queues replies in order, and every request takes the next one. The server records
 what it received (path, headers, JSON body) so tests can check what the provider sent. Streams
 go out with chunked transfer encoding, one SSE event per chunk, so a reply can be cut off
 mid-stream by closing the socket before the final chunk: the client then sees an incomplete
