@@ -82,17 +82,37 @@ def _number_value(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _project_folder(root: Path, path: Path) -> bool:
+    """Return whether ``path`` is the root, a folder of feature folders, or inside ``.specify/``.
+
+    None of these is a feature, though each is a folder that a path value can name.
+    """
+    resolved = path.resolve()
+    root = root.resolve()
+    if resolved in (root, specs_dir(root), legacy_specs_dir(root)):
+        return True
+    legacy = legacy_specs_dir(root)
+    return resolved.is_relative_to(root / ".specify") and not resolved.is_relative_to(legacy)
+
+
 def match_feature(root: Path, value: str, origin: str) -> Path:
     """Find the feature folder named by ``value``: a number, a folder name or a path."""
+    if not value.strip():
+        raise FeatureNotFoundError(f"{origin} is empty.", "Name a feature: NNN, NNN-slug or a path.")
     looks_like_path = "/" in value or "\\" in value or value.startswith((".", "~"))
     if looks_like_path:
         candidate = Path(value).expanduser()
         for path in (root / candidate, candidate):
+            if path.is_dir() and _project_folder(root, path):
+                raise FeatureNotFoundError(
+                    f"{origin} '{value}' is {path.resolve()}, which is not a feature folder.",
+                    "Name a folder such as specs/001-login, or give its number.",
+                )
             if path.is_dir():
                 return path.resolve()
     for base in feature_search_dirs(root):
         exact = base / value
-        if exact.is_dir():
+        if exact.is_dir() and not _project_folder(root, exact):
             return exact.resolve()
     number = FEATURE_NUMBER.match(value)
     if value.isdigit():

@@ -82,3 +82,20 @@ def test_broken_feature_json_named(features: Path) -> None:
     (features / ".specify" / "feature.json").write_text("{oops")
     with pytest.raises(FeatureNotFoundError, match="feature.json"):
         resolve_feature(features)
+
+
+@pytest.mark.parametrize("value", [".", "./", "specs", ".specify", ".specify/memory", " "])
+def test_project_folders_not_features(features: Path, value: str) -> None:
+    with pytest.raises(FeatureNotFoundError):
+        resolve_feature(features, value)
+
+
+def test_feature_path_still_accepted(features: Path) -> None:
+    resolved = resolve_feature(features, "specs/010-export")
+    assert resolved.path.name == "010-export"
+
+
+def test_legacy_feature_path_accepted(features: Path) -> None:
+    legacy = features / ".specify" / "specs" / "003-old"
+    legacy.mkdir(parents=True)
+    assert resolve_feature(features, ".specify/specs/003-old").path == legacy.resolve()
