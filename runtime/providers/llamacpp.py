@@ -156,8 +156,9 @@ class LlamaCppProvider:
             ensure_fits(count, request.max_tokens, self.context_window(), self.model_path.name)
             schema = grammar_schema(request)
             grammar = self._grammar(schema) if schema is not None else None
+            cached = _reused_prefix(list(self._llm._input_ids), prompt)
             generation = self._generate(prompt, request, grammar, template_stops, stream_to)
-        usage = Usage(input_tokens=len(prompt), output_tokens=len(generation.tokens))
+        usage = Usage(input_tokens=len(prompt), output_tokens=len(generation.tokens), cached_tokens=cached)
         return _to_response(request, generation, usage, self.model_path.name, schema is not None)
 
     def _grammar(self, schema: dict[str, Any]) -> Any:
@@ -293,6 +294,22 @@ def _to_response(
         model=model,
         raw=raw,
     )
+
+
+def _reused_prefix(previous: list[int], prompt: list[int]) -> int:
+    """Return how many prompt tokens llama-cpp-python takes from the KV cache of the last call.
+
+    It keeps the longest common prefix with the previous context, less one token when the
+    whole prompt matches (that token is decoded again to refresh the logits).
+    NOTE: this mirrors llama-cpp-python 0.3.36's rule and assumes the model's cache supports
+    partial removal, as the transformer architectures do; recurrent models re-read everything.
+    """
+    length = 0
+    for old, new in zip(previous, prompt, strict=False):
+        if old != new:
+            break
+        length += 1
+    return min(length, len(prompt) - 1) if prompt else 0
 
 
 def _chat_formatter(llm: Any) -> tuple[Any, str]:

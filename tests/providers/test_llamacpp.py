@@ -76,6 +76,15 @@ def test_text_reply_counts_exactly(provider):
     assert response.stop_reason == "max_tokens"
 
 
+def test_repeated_prompt_reuses_cache(provider):
+    request = ask("The same prompt twice.", max_tokens=4, temperature=0.0)
+    provider.complete(request)
+
+    second = provider.complete(request)
+
+    assert second.usage.cached_tokens == second.usage.input_tokens - 1
+
+
 def test_stream_matches_text(provider):
     fragments: list[str] = []
 
