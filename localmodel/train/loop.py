@@ -19,6 +19,7 @@ class TrainingLoop:
     def __init__(self, run_dir: Path, recipe: Recipe, info: DistInfo,
                  progress_bar: bool = True) -> None:
         from localmodel.data.loader import ShardLoader, validation_windows
+        from localmodel.data.shards import load_index
         from localmodel.tokenizer.train import BOS_TOKEN, load_tokenizer
         from localmodel.train.checkpoint import TOKENIZER_FILE
         from localmodel.train.distributed import create_model
@@ -47,7 +48,7 @@ class TrainingLoop:
         if cfg.compile and info.device.type == "cuda":
             self.raw.compile()
         self.optimizer = build_optimizer(self.model, cfg)
-        sources = list(__import__("json").loads((data_dir / "index.json").read_text())["sources"])
+        sources = list(load_index(data_dir)["sources"])
         self.loader = ShardLoader(data_dir, recipe.mixture_for(sources), cfg.micro_batch,
                                   recipe.data.seq_len, info.rank, info.world, recipe.seed, bos)
         self.val = validation_windows(data_dir, recipe.data.seq_len, cfg.eval_windows)
@@ -57,6 +58,10 @@ class TrainingLoop:
         peak = cfg.peak_tflops or default_peak_tflops(name)
         self.throughput = Throughput(recipe.model.flops_per_token(recipe.data.seq_len), peak,
                                      info.world)
+        if info.is_main:
+            stated = f"{peak:.0f} TFLOP/s per device" if peak else "unknown (set train.peak_tflops)"
+            logger.info("device %s, %d process(es), %d micro-batches per step, MFU peak %s",
+                        name, info.world, self.accum, stated)
         self.spikes = SpikeDetector(cfg.spike_factor)
         self.log = MetricsLog(run_dir / "metrics.jsonl", enabled=info.is_main)
         self.start_step = 0

@@ -94,13 +94,17 @@ eval_windows = 2
 checkpoint_every = 2
 parallel = "fsdp"
 """)
-    run = tmp_path / "run"
-    _torchrun("-m", "localmodel.train.pretrain", "--recipe", str(recipe), "--out", str(run),
-              "--tokenizer", str(pipeline.tokenizer), "--data", str(pipeline.data),
-              "--stop-at", "2")
-    _torchrun("-m", "localmodel.train.pretrain", "--recipe", str(recipe), "--out", str(run),
-              "--tokenizer", str(pipeline.tokenizer), "--data", str(pipeline.data))
-    rows = [r for r in read_jsonl(run / "metrics.jsonl") if r["kind"] == "train"]
-    assert [r["step"] for r in rows] == [1, 2, 3, 4]
-    assert sorted(p.name for p in (run / "checkpoints" / "step_0000004").glob("rng_*")) == \
-        ["rng_rank0.pt", "rng_rank1.pt"]
+    common = ["-m", "localmodel.train.pretrain", "--recipe", str(recipe),
+              "--tokenizer", str(pipeline.tokenizer), "--data", str(pipeline.data)]
+    resumed, straight = tmp_path / "resumed", tmp_path / "straight"
+    _torchrun(*common, "--out", str(resumed), "--stop-at", "2")
+    _torchrun(*common, "--out", str(resumed))
+    _torchrun(*common, "--out", str(straight))
+
+    def losses(run: Path) -> list[float]:
+        return [r["loss"] for r in read_jsonl(run / "metrics.jsonl") if r["kind"] == "train"]
+
+    assert len(losses(resumed)) == 4
+    assert losses(resumed) == pytest.approx(losses(straight), abs=1e-5)
+    rng_files = (resumed / "checkpoints" / "step_0000004").glob("rng_*")
+    assert sorted(p.name for p in rng_files) == ["rng_rank0.pt", "rng_rank1.pt"]
