@@ -101,11 +101,15 @@ def create_or_switch(repo: git.Repo, name: str) -> BranchResult:
         return BranchResult("current", f"already on branch {name}")
     existing = {head.name for head in repo.heads}
     if name not in existing:
+        # Without commits, `checkout -b` only renames the unborn HEAD: no branch exists yet.
+        unborn = _active_branch(repo) if not repo.head.is_valid() else None
         try:
             repo.git.checkout("-b", name)
         except git.GitCommandError as exc:
             return BranchResult("not-switched", f"git could not create branch {name}: {_stderr(exc)}")
         logger.info("created branch %s", name)
+        if unborn is not None:
+            return BranchResult("created", _unborn_note(name, unborn))
         return BranchResult("created", f"created branch {name} from the current commit")
     if repo.is_dirty(untracked_files=False):
         return BranchResult(
@@ -118,6 +122,14 @@ def create_or_switch(repo: git.Repo, name: str) -> BranchResult:
     except git.GitCommandError as exc:
         return BranchResult("not-switched", f"git could not switch to {name}: {_stderr(exc)}")
     return BranchResult("switched", f"switched to existing branch {name}")
+
+
+def _unborn_note(name: str, previous: str) -> str:
+    """Describe a branch made in a repository without commits, where HEAD only names it."""
+    return (
+        f"the repository has no commits yet, so HEAD now names {name} instead of {previous}, "
+        "and git creates the branch with the first commit"
+    )
 
 
 def _stderr(exc: Exception) -> str:

@@ -77,6 +77,14 @@ def test_repo_without_commits_gets_branch(tmp_path: Path, cli: Cli) -> None:
     data = cli.json(root, "feature", "new", "First feature ever")
     assert data["branch_action"] == "created"
     assert git(root, "symbolic-ref", "--short", "HEAD") == "001-first-feature-ever"
+    assert "no commits yet" in data["branch_note"]
+
+
+def test_second_unborn_branch_noted(tmp_path: Path, cli: Cli) -> None:
+    root = make_project(init_repo(tmp_path / "repo", commit=False))
+    cli.json(root, "feature", "new", "First feature ever")
+    data = cli.json(root, "feature", "new", "Second feature")
+    assert "instead of 001-first-feature-ever" in data["branch_note"]
 
 
 def test_uncommitted_changes_carried_over(tmp_path: Path, cli: Cli) -> None:
