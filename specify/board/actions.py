@@ -10,7 +10,7 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
 from specify.board.features import read_tasks
-from specify.board.keymap import ACTIONS
+from specify.board.keymap import ACTIONS, keys_for
 from specify.board.screens import ChoiceScreen, HelpScreen
 from specify.board.state import VIEWS, CardFilter, filter_choices
 from specify.board.widgets import LaneList
@@ -174,10 +174,10 @@ class ActionsMixin:
     def get_system_commands(self: BoardApp, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
-            if action.show:
+            if not action.name.startswith("cursor_"):
                 yield SystemCommand(
-                    action.description,
-                    f"Board action {action.name}",
+                    action.summary,
+                    f"Key: {keys_for(action.name, self.keymap_settings)}",
                     getattr(self, f"action_{action.name}"),
                 )
         yield SystemCommand("Switch feature", "Show another feature's tasks", self.action_switch_feature)

@@ -304,6 +304,9 @@ class BoardApp(ActionsMixin, JobsMixin, App[None]):
 
         card = self.selected_card()
         text = detail_markdown(card)
+        active = self.feature(self.active)
+        if card is None and not self.all_features and active is not None and active.doc is None:
+            text = f"*{active.name} has no tasks.md yet (stage: {active.stage(self.claims)}).*"
         if text != self._shown_detail:
             self._shown_detail = text
             # Rich's Markdown renders into one Static; Textual's Markdown widget mounts a

@@ -14,31 +14,32 @@ from specify.errors import ConfigError
 
 @dataclass(frozen=True)
 class BoardAction:
-    """One remappable action: the name used in settings, its keys and footer text."""
+    """One remappable action: its settings name, default keys, footer label and summary."""
 
     name: str
     keys: str
     description: str
+    summary: str
     show: bool = True
 
 
 ACTIONS: tuple[BoardAction, ...] = (
-    BoardAction("help", "question_mark", "Help"),
-    BoardAction("toggle_done", "space", "Done"),
-    BoardAction("next_task", "n", "Next"),
-    BoardAction("search", "slash", "Filter"),
-    BoardAction("facet_filter", "f", "Facet"),
-    BoardAction("edit", "e", "Edit"),
-    BoardAction("run_task", "r", "Run"),
-    BoardAction("cancel_run", "c", "Cancel run", show=False),
-    BoardAction("cycle_view", "v", "View"),
-    BoardAction("switch_feature", "s", "Feature"),
-    BoardAction("clear_filters", "escape", "Clear filters", show=False),
-    BoardAction("cursor_left", "left,h", "Left", show=False),
-    BoardAction("cursor_right", "right,l", "Right", show=False),
-    BoardAction("cursor_up", "up,k", "Up", show=False),
-    BoardAction("cursor_down", "down,j", "Down", show=False),
-    BoardAction("quit", "q", "Quit"),
+    BoardAction("help", "question_mark", "Help", "Show the board's keys"),
+    BoardAction("toggle_done", "space", "Done", "Tick or untick the selected task"),
+    BoardAction("next_task", "n", "Next", "Select the next runnable task"),
+    BoardAction("search", "slash", "Filter", "Filter the cards by text"),
+    BoardAction("facet_filter", "f", "Facet", "Filter by phase, story or status"),
+    BoardAction("edit", "e", "Edit", "Open the task's line in $EDITOR"),
+    BoardAction("run_task", "r", "Run", "Run the selected task with specify run implement"),
+    BoardAction("cancel_run", "c", "Cancel run", "Stop the running implement run", show=False),
+    BoardAction("cycle_view", "v", "View", "Cycle the status, phase and story views"),
+    BoardAction("switch_feature", "s", "Feature", "Show another feature's tasks"),
+    BoardAction("clear_filters", "escape", "Clear filters", "Clear every filter", show=False),
+    BoardAction("cursor_left", "left,h", "Left", "Move to the column or group on the left", show=False),
+    BoardAction("cursor_right", "right,l", "Right", "Move to the column or group on the right", show=False),
+    BoardAction("cursor_up", "up,k", "Up", "Move to the card above", show=False),
+    BoardAction("cursor_down", "down,j", "Down", "Move to the card below", show=False),
+    BoardAction("quit", "q", "Quit", "Quit the board"),
 )
 ACTION_NAMES = tuple(action.name for action in ACTIONS)
 

@@ -16,7 +16,7 @@ from specify.board.keymap import ACTIONS, keys_for
 
 _MODAL_CSS = """
 {name} {{ align: center middle; }}
-{name} > Vertical {{ width: 64; max-width: 100%; height: auto; max-height: 90%;
+{name} > Vertical {{ width: 76; max-width: 100%; height: auto; max-height: 90%;
     border: round $accent; background: $surface; padding: 0 1; }}
 {name} OptionList {{ height: auto; max-height: 18; border: none; }}
 """
@@ -40,8 +40,8 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         lines = Text()
         for action in ACTIONS:
-            lines.append(f"{_display_keys(keys_for(action.name, self.keymap)):>14}  ", style="bold")
-            lines.append(f"{action.description} ({action.name})\n")
+            lines.append(f"{_display_keys(keys_for(action.name, self.keymap)):>10}  ", style="bold")
+            lines.append(f"{action.summary} ({action.name})\n")
         lines.append("ctrl+p: command palette · tab: next pane · remap: [keybindings]", style="dim")
         with Vertical():
             yield Static("[b]Board keys[/b]")

@@ -367,7 +367,16 @@ def test_palette_lists_actions_and_features(project: Path):
         titles.extend(command.title for command in app.get_system_commands(app.screen))
 
     drive(app, steps)
-    for title in ("Done", "Next", "Filter", "Edit", "Run", "Switch feature", "Switch feature: 004-search"):
+    expected = (
+        "Tick or untick the selected task",
+        "Select the next runnable task",
+        "Filter the cards by text",
+        "Open the task's line in $EDITOR",
+        "Run the selected task with specify run implement",
+        "Switch feature",
+        "Switch feature: 004-search",
+    )
+    for title in expected:
         assert title in titles
 
 
