@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import os
 import re
 from typing import Any
 
@@ -75,7 +76,9 @@ class OpenAIProvider:
         self.structured_mode = structured_mode
         self._mode_known = structured_mode is not None
         # OpenAI's reasoning models reject max_tokens; compatible servers read only max_tokens.
-        official = base_url is None or "api.openai.com" in base_url
+        # The SDK falls back to OPENAI_BASE_URL when no base URL is given.
+        endpoint = base_url or os.environ.get("OPENAI_BASE_URL")
+        official = endpoint is None or "api.openai.com" in endpoint
         self.token_limit_param = token_limit_param or ("max_completion_tokens" if official else "max_tokens")
 
     def _sdk_client(self) -> Any:

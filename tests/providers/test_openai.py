@@ -25,7 +25,6 @@ from runtime.providers import (
 from runtime.providers.openai import OpenAIProvider
 from tests.providers.canned_server import CannedServer, Reply, canned
 
-jsonschema = pytest.importorskip("jsonschema")
 pytest.importorskip("openai")
 
 # A hung server or generation fails its test instead of stalling the run.
@@ -56,6 +55,11 @@ def ask(text: str = "Name the feature.", **fields) -> ModelRequest:
 # --- llama-cpp-python's server -------------------------------------------------------------
 
 
+def validate(instance, schema) -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    jsonschema.validate(instance, schema)
+
+
 @pytest.fixture
 def local(llama_server) -> OpenAIProvider:
     return OpenAIProvider("tiny", api_key="no-key-required", base_url=llama_server, context_window=2048)
@@ -83,7 +87,7 @@ def test_local_structured_falls_back(local):
     response = local.complete(ask(output_schema=OUTPUT_SCHEMA))
 
     assert local.structured_mode == "json_object"
-    jsonschema.validate(response.parsed, OUTPUT_SCHEMA)
+    validate(response.parsed, OUTPUT_SCHEMA)
 
 
 def test_local_forced_tool_output(llama_server):
@@ -91,7 +95,7 @@ def test_local_forced_tool_output(llama_server):
 
     response = provider.complete(ask(output_schema=OUTPUT_SCHEMA))
 
-    jsonschema.validate(response.parsed, OUTPUT_SCHEMA)
+    validate(response.parsed, OUTPUT_SCHEMA)
     assert response.tool_calls == []
 
 
@@ -100,7 +104,7 @@ def test_local_named_tool_call(local):
 
     assert response.stop_reason == "tool_use"
     assert [call.name for call in response.tool_calls] == ["read_file"]
-    jsonschema.validate(response.tool_calls[0].arguments, READ_FILE.input_schema)
+    validate(response.tool_calls[0].arguments, READ_FILE.input_schema)
 
 
 def test_local_streamed_tool_call(local):
@@ -164,7 +168,8 @@ def test_official_api_gets_completion_limit(server):
     assert "max_tokens" not in server.received[0].body
 
 
-def test_official_api_default_limit_param():
+def test_official_api_default_limit_param(monkeypatch):
+    monkeypatch.delenv("OPENAI_BASE_URL", raising=False)
     provider = OpenAIProvider("gpt-4o-mini", api_key="sk-canned-test-key-0123456789")
 
     assert provider.token_limit_param == "max_completion_tokens"
