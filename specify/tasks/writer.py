@@ -46,8 +46,10 @@ def set_done(path: Path, ids: Iterable[str], done: bool = True, expected_sha256:
 def mark_tasks(path: Path, ids: Iterable[str], done: bool = True, expected_sha256: str | None = None) -> MarkResult:
     """Do what :func:`set_done` does and also report which tasks changed state."""
     path = Path(path)
+    # Write through a symlink: replacing the link itself would leave its target unticked.
+    real_path = path.resolve()
     refs = list(ids)
-    with locked(path):
+    with locked(real_path):
         doc = load_tasks(path)
         if expected_sha256 is not None and doc.sha256 != expected_sha256:
             raise ConflictError(
@@ -61,7 +63,7 @@ def mark_tasks(path: Path, ids: Iterable[str], done: bool = True, expected_sha25
         if not changed:
             return MarkResult(doc, changed, unchanged)
         data = encode_text(apply_ticks(doc, targets, done), doc.encoding, doc.bom)
-        atomic_write_bytes(path, data)
+        atomic_write_bytes(real_path, data)
     logger.info("%s: marked %s %s", path, ", ".join(changed), "done" if done else "open")
     return MarkResult(parse_tasks(data, path), changed, unchanged)
 

@@ -155,3 +155,14 @@ def test_duplicate_id_ticked_by_line(tmp_path: Path) -> None:
     path.write_bytes(DUPLICATES)
     set_done(path, ["L3"])
     assert path.read_bytes() == DUPLICATES.replace(b"- [ ] T001 second", b"- [x] T001 second")
+
+
+def test_symlinked_file_written_through(tmp_path: Path) -> None:
+    target = tmp_path / "shared" / "tasks.md"
+    target.parent.mkdir()
+    target.write_bytes(b"- [ ] T001 a\n")
+    link = tmp_path / "tasks.md"
+    link.symlink_to(target)
+    set_done(link, ["T001"])
+    assert link.is_symlink()
+    assert target.read_bytes() == b"- [x] T001 a\n"
