@@ -3,41 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
 from textual.screen import Screen
 from textual.widgets import Input, OptionList
 
 from specify.board.features import read_tasks
+from specify.board.jobs import BoardJobs
 from specify.board.keymap import ACTIONS, keys_for
 from specify.board.screens import ChoiceScreen, HelpScreen
 from specify.board.state import VIEWS, CardFilter, filter_choices
-from specify.board.widgets import LaneList
+from specify.board.widgets import FeatureList, LaneList
 from specify.errors import ArtifactError, ConflictError
 from specify.tasks import next_batch, set_done
 
-if TYPE_CHECKING:
-    from specify.board.app import BoardApp
 
-
-class ActionsMixin:
-    """Actions bound to keys and listed in the command palette, for :class:`BoardApp`."""
+class BoardActions(BoardJobs):
+    """Actions bound to keys and listed in the command palette."""
 
     # Actions: moving around
 
-    def _focused_lane(self: BoardApp) -> LaneList | None:
+    def _focused_lane(self) -> LaneList | None:
         return self.focused if isinstance(self.focused, LaneList) else None
 
-    def action_cursor_up(self: BoardApp) -> None:
+    def action_cursor_up(self) -> None:
         if isinstance(self.focused, OptionList):
             self.focused.action_cursor_up()
 
-    def action_cursor_down(self: BoardApp) -> None:
+    def action_cursor_down(self) -> None:
         if isinstance(self.focused, OptionList):
             self.focused.action_cursor_down()
 
-    def _move_across(self: BoardApp, step: int) -> None:
+    def _move_across(self, step: int) -> None:
         lane = self._focused_lane()
         lane_lists = self._lane_lists()
         if lane is None:
@@ -53,13 +50,13 @@ class ActionsMixin:
             lane_lists[index].focus()
             lane_lists[index].select_row(row)
 
-    def action_cursor_left(self: BoardApp) -> None:
+    def action_cursor_left(self) -> None:
         self._move_across(-1)
 
-    def action_cursor_right(self: BoardApp) -> None:
+    def action_cursor_right(self) -> None:
         self._move_across(1)
 
-    def select_key(self: BoardApp, key: str) -> bool:
+    def select_key(self, key: str) -> bool:
         """Focus and highlight the card with ``key``; False when no lane shows it."""
         for lane in self._lane_lists():
             if lane.select_key(key):
@@ -68,7 +65,7 @@ class ActionsMixin:
                 return True
         return False
 
-    def action_next_task(self: BoardApp) -> None:
+    def action_next_task(self) -> None:
         for feature in self.shown_features():
             if feature.doc is None:
                 continue
@@ -84,33 +81,33 @@ class ActionsMixin:
             return
         self.notify("No runnable task: every open task waits on a dependency, an earlier phase or a claim.")
 
-    def action_cycle_view(self: BoardApp) -> None:
+    def action_cycle_view(self) -> None:
         self.view = VIEWS[(VIEWS.index(self.view) + 1) % len(VIEWS)]
         self.rebuild()
 
-    def action_help(self: BoardApp) -> None:
+    def action_help(self) -> None:
         self.push_screen(HelpScreen(self.keymap_settings))
 
     # Actions: filters
 
-    def action_search(self: BoardApp) -> None:
+    def action_search(self) -> None:
         search = self.query_one("#search", Input)
         search.add_class("-visible")
         search.focus()
 
-    def on_input_changed(self: BoardApp, event: Input.Changed) -> None:
+    def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.id == "search":
             self.card_filter = CardFilter(event.value, *self._facets())
             self.rebuild()
 
-    def on_input_submitted(self: BoardApp, event: Input.Submitted) -> None:
+    def on_input_submitted(self, event: Input.Submitted) -> None:
         if event.input.id == "search":
             self._close_search()
 
-    def _facets(self: BoardApp) -> tuple[str | None, str | None, str | None]:
+    def _facets(self) -> tuple[str | None, str | None, str | None]:
         return self.card_filter.phase, self.card_filter.story, self.card_filter.status
 
-    def _close_search(self: BoardApp) -> None:
+    def _close_search(self) -> None:
         search = self.query_one("#search", Input)
         if not search.value:
             search.remove_class("-visible")
@@ -122,7 +119,7 @@ class ActionsMixin:
             if key is not None:
                 self.select_key(key.key)
 
-    def action_clear_filters(self: BoardApp) -> None:
+    def action_clear_filters(self) -> None:
         search = self.query_one("#search", Input)
         with search.prevent(Input.Changed):
             search.value = ""
@@ -131,12 +128,12 @@ class ActionsMixin:
         self.rebuild()
         self._close_search()
 
-    def action_facet_filter(self: BoardApp) -> None:
+    def action_facet_filter(self) -> None:
         choices = [("clear", "All tasks (clear phase, story and status filters)")]
         choices += [(f"{facet}\t{value}", label) for facet, value, label in filter_choices(self.cards)]
         self.push_screen(ChoiceScreen("Filter by phase, story or status", choices), self._apply_facet)
 
-    def _apply_facet(self: BoardApp, choice: str | None) -> None:
+    def _apply_facet(self, choice: str | None) -> None:
         if choice is None:
             return
         if choice == "clear":
@@ -148,7 +145,7 @@ class ActionsMixin:
 
     # Actions: features
 
-    def switch_to(self: BoardApp, name: str) -> None:
+    def switch_to(self, name: str) -> None:
         if self.feature(name) is None:
             self.notify(f"No feature folder named {name}.", severity="error")
             return
@@ -160,18 +157,22 @@ class ActionsMixin:
         self.card_filter = CardFilter()
         self.rebuild(remember=None)
 
-    def action_switch_feature(self: BoardApp) -> None:
-        choices = [(f.name, f"{f.name}  ({f.stage(self.claims)})") for f in self.features]
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if isinstance(event.option_list, FeatureList) and event.option.id:
+            self.switch_to(event.option.id)
+
+    def action_switch_feature(self) -> None:
+        choices = [(f.name, f"{f.name}  ({f.stage(self.claims)})") for f in self.feature_states]
         if not choices:
             self.notify("This project has no feature folders under specs/.", severity="warning")
             return
         self.push_screen(ChoiceScreen("Switch feature", choices, current=self.active), self._switch_chosen)
 
-    def _switch_chosen(self: BoardApp, name: str | None) -> None:
+    def _switch_chosen(self, name: str | None) -> None:
         if name is not None:
             self.switch_to(name)
 
-    def get_system_commands(self: BoardApp, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         for action in ACTIONS:
             if not action.name.startswith("cursor_"):
@@ -181,7 +182,7 @@ class ActionsMixin:
                     getattr(self, f"action_{action.name}"),
                 )
         yield SystemCommand("Switch feature", "Show another feature's tasks", self.action_switch_feature)
-        for feature in self.features:
+        for feature in self.feature_states:
             yield SystemCommand(
                 f"Switch feature: {feature.name}",
                 feature.stage(self.claims),
@@ -190,7 +191,7 @@ class ActionsMixin:
 
     # Actions: changing tasks
 
-    def action_toggle_done(self: BoardApp) -> None:
+    def action_toggle_done(self) -> None:
         card = self.selected_card()
         if card is None:
             self.notify("No task selected.", severity="warning")

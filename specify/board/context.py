@@ -38,7 +38,8 @@ def _read_lines(path: Path) -> list[str]:
 def split_sections(lines: list[str]) -> list[Section]:
     """Split Markdown lines at headings, ignoring lines inside fenced code blocks."""
     sections: list[Section] = []
-    title, level, body = "", 0, []
+    title, level = "", 0
+    body: list[str] = []
     fence: str | None = None
     for line in lines:
         fence_match = _FENCE.match(line)

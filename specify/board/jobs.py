@@ -10,17 +10,14 @@ import subprocess
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual.app import SuspendNotSupported
 from textual.widgets import Log
 
+from specify.board.base import BoardBase
 from specify.board.external import editor_command, run_command, runner_available
 from specify.board.features import FeatureState, discover_features, parse_features, read_tasks
 from specify.project import specs_dir
-
-if TYPE_CHECKING:
-    from specify.board.app import BoardApp
 
 logger = logging.getLogger(__name__)
 
@@ -33,22 +30,31 @@ def _watch_filter(_change: object, path: str) -> bool:
     return not Path(path).name.startswith(".")
 
 
-class JobsMixin:
-    """File watching, ``$EDITOR`` and the implement runner for :class:`BoardApp`."""
+class BoardJobs(BoardBase):
+    """File watching, ``$EDITOR`` and the implement runner."""
 
     _stop_watch: asyncio.Event | None = None
     _run_process: asyncio.subprocess.Process | None = None
     _run_ref: str | None = None
     watched_paths: set[Path]
 
+    def _after_first_paint(self) -> None:
+        """Parse the other features and start watching, once the first frame is out."""
+        super()._after_first_paint()
+        # The type ignores on run_worker: Textual 8.2.8 types an async callable's result as Never.
+        if not self.all_loaded:
+            self.run_worker(self.load_remaining, group="load", exit_on_error=False)  # type: ignore[arg-type]
+        if self.watch_files:
+            self.start_watching()
+
     # Watching
 
-    def start_watching(self: BoardApp) -> None:
+    def start_watching(self) -> None:
         self._stop_watch = asyncio.Event()
         self.watched_paths = set()
-        self.run_worker(self._watch, group="watch", exclusive=True, exit_on_error=False)
+        self.run_worker(self._watch, group="watch", exclusive=True, exit_on_error=False)  # type: ignore[arg-type]
 
-    async def _watch(self: BoardApp) -> None:
+    async def _watch(self) -> None:
         from watchfiles import awatch  # about 30 ms; only the live board needs it
 
         paths = [path for path in (specs_dir(self.root), self.root / ".specify") if path.is_dir()]
@@ -75,13 +81,13 @@ class JobsMixin:
                 timeout=10,
             )
 
-    def on_unmount(self: BoardApp) -> None:
+    def on_unmount(self) -> None:
         if self._stop_watch is not None:
             self._stop_watch.set()
         if self._run_process is not None and self._run_process.returncode is None:
             self._run_process.kill()
 
-    def reload_paths(self: BoardApp, paths: Iterable[Path]) -> None:
+    def reload_paths(self, paths: Iterable[Path]) -> None:
         """Re-read what the changed ``paths`` touch, and redraw only when something changed."""
         specs = specs_dir(self.root).resolve()
         runs = (self.root / ".specify" / "runs").resolve()
@@ -97,7 +103,7 @@ class JobsMixin:
                 rediscover |= len(parts) == 1
                 # spec.md or plan.md changes the stage or the detail pane, not the parse.
                 changed |= len(parts) > 1 and parts[-1] != "tasks.md"
-        known = {feature.name for feature in self.features}
+        known = {feature.name for feature in self.feature_states}
         if rediscover or not touched <= known:
             changed |= self._rediscover()
         for name in touched:
@@ -112,39 +118,39 @@ class JobsMixin:
             self.reloaded_at = self.clock()
             self.rebuild()
 
-    def reload_all(self: BoardApp) -> None:
+    def reload_all(self) -> None:
         self._rediscover()
-        for feature in self.features:
+        for feature in self.feature_states:
             read_tasks(feature)
         self.claims = self._read_claims()
         self.rebuild()
 
-    def _rediscover(self: BoardApp) -> bool:
+    def _rediscover(self) -> bool:
         folders = discover_features(self.root)
-        if [path.name for path in folders] == [feature.name for feature in self.features]:
+        if [path.name for path in folders] == [feature.name for feature in self.feature_states]:
             return False
-        old = {feature.name: feature for feature in self.features}
+        old = {feature.name: feature for feature in self.feature_states}
         features: list[FeatureState] = []
         for path in folders:
             feature = old.get(path.name) or FeatureState(path.name, path)
             if path.name not in old:
                 read_tasks(feature)
             features.append(feature)
-        self.features = features
+        self.feature_states = features
         return True
 
-    async def load_remaining(self: BoardApp) -> None:
+    async def load_remaining(self) -> None:
         """Parse the features not read before the first paint, in a thread."""
-        pending = [feature for feature in self.features if not feature.loaded]
+        pending = [feature for feature in self.feature_states if not feature.loaded]
         fresh = {feature.name: feature for feature in await asyncio.to_thread(parse_features, pending)}
-        self.features = [
-            fresh.get(feature.name, feature) if not feature.loaded else feature for feature in self.features
+        self.feature_states = [
+            fresh.get(feature.name, feature) if not feature.loaded else feature for feature in self.feature_states
         ]
         self.rebuild()
 
     # The editor
 
-    def action_edit(self: BoardApp) -> None:
+    def action_edit(self) -> None:
         card = self.selected_card()
         if card is None:
             self.notify("No task selected.", severity="warning")
@@ -167,7 +173,7 @@ class JobsMixin:
 
     # Implement runs
 
-    def action_run_task(self: BoardApp) -> None:
+    def action_run_task(self) -> None:
         card = self.selected_card()
         if card is None:
             self.notify("No task selected.", severity="warning")
@@ -178,9 +184,10 @@ class JobsMixin:
                 severity="warning",
             )
             return
-        self.run_worker(partial(self._run_task, card.task.ref), group="run", exclusive=True, exit_on_error=False)
+        work = partial(self._run_task, card.task.ref)
+        self.run_worker(work, group="run", exclusive=True, exit_on_error=False)  # type: ignore[arg-type]
 
-    async def _run_task(self: BoardApp, ref: str) -> None:
+    async def _run_task(self, ref: str) -> None:
         log = self.query_one("#log", Log)
         log.add_class("-visible")
         log.clear()
@@ -219,7 +226,7 @@ class JobsMixin:
         self.notify(f"Run for {ref} {outcome}.", severity="information" if code == 0 else "warning")
         self.reload_all()
 
-    async def action_cancel_run(self: BoardApp) -> None:
+    async def action_cancel_run(self) -> None:
         process = self._run_process
         if process is None:
             self.notify("No run to cancel.")

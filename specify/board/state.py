@@ -85,9 +85,13 @@ class CardFilter:
 
     def with_facet(self, facet: str, value: str | None) -> CardFilter:
         """Return a copy with ``facet`` (phase, story or status) set, or cleared with None."""
-        if facet not in ("phase", "story", "status"):
-            raise ValueError(f"unknown filter facet {facet!r}")
-        return replace(self, **{facet: value})
+        if facet == "phase":
+            return replace(self, phase=value)
+        if facet == "story":
+            return replace(self, story=value)
+        if facet == "status":
+            return replace(self, status=value)
+        raise ValueError(f"unknown filter facet {facet!r}")
 
 
 @dataclass(frozen=True)
