@@ -50,6 +50,9 @@ class SkillError(SpecifyError):
     """A skill that cannot be read, parsed, activated, packaged or installed."""
 
     def __init__(self, message: str, hint: str | None = None, diagnostic: Diagnostic | None = None):
+        # The CLI prints "message hint" on one line, so the message must end its sentence.
+        if hint and not message.rstrip().endswith((".", "?", "!")):
+            message = message.rstrip() + "."
         super().__init__(message, hint)
         self.diagnostic = diagnostic
 

@@ -142,6 +142,10 @@ def _safe_member(member: zipfile.ZipInfo, top: str | None) -> str:
     if "\\" in name or name.startswith("/") or ":" in pure.parts[0] or ".." in pure.parts or not pure.parts:
         raise SkillError(f"archive entry '{name}' would be written outside the install folder",
                          "Only install archives made by `specify skill package` or another trusted tool.")
+    if len(pure.parts) == 1 and not member.is_dir():
+        raise SkillError(f"archive entry '{name}' is not inside a folder",
+                         "A .skill archive holds exactly one folder named after the skill: zip the folder "
+                         "itself, or run `specify skill package`.")
     if stat.S_ISLNK(member.external_attr >> 16):
         raise SkillError(f"archive entry '{name}' is a symlink", "Symlinks are not installed from archives.")
     if top is not None and pure.parts[0] != top:

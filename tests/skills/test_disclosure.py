@@ -128,7 +128,7 @@ def test_second_activation_is_note(tmp_path):
 def test_unknown_name_lists_valid(tmp_path):
     write_skill(tmp_path, "real")
     result = find(extra=[tmp_path]).session().handle_tool_call("activate_skill", {"name": "fake"})
-    assert result == "error: no skill named 'fake' Loaded skills: real."
+    assert result == "error: no skill named 'fake'. Loaded skills: real."
 
 
 def test_body_closing_tag_escaped(tmp_path):

@@ -185,3 +185,16 @@ def test_scaffold_refuses_overwrite(tmp_path):
 def test_scaffold_rejects_unknown_folder(tmp_path):
     with pytest.raises(SkillError, match="unknown resource folder"):
         create_skill("x", tmp_path, ["scripts,docs"])
+
+
+def test_install_rejects_root_level_files(tmp_path):
+    archive = make_zip(tmp_path / "flat.skill", [("SKILL.md", GOOD_MD)])
+    with pytest.raises(SkillError, match="not inside a folder"):
+        install_skill(archive, tmp_path / "target")
+
+
+def test_error_sentence_ends_before_hint(tmp_path):
+    archive = make_zip(tmp_path / "flat.skill", [("evil/SKILL.md", GOOD_MD), ("evil/../x", "x")])
+    with pytest.raises(SkillError) as caught:
+        install_skill(archive, tmp_path / "target")
+    assert "install folder. Only install" in str(caught.value)
