@@ -52,6 +52,9 @@ def show_skill(skills: SkillSet, name: str) -> dict[str, Any]:
         entries = [e for e in skills.entries if e.name == name]
         if entries:
             entry = entries[0]
+            if entry.status == "untrusted":
+                raise SkillError(f"skill '{name}' at {entry.location} is not loaded because this project is "
+                                 "not trusted", "Run `specify trust`, or pass --trust-project-skills once.")
             reasons = "; ".join(d.message for d in entry.diagnostics) or entry.status
             raise SkillError(f"skill '{name}' at {entry.location} is not loaded ({entry.status}: {reasons})",
                              "Run `specify skill list` to see every skill and its status.")

@@ -181,3 +181,10 @@ def test_console_trust_and_list(project):
     subprocess.run([script, "trust"], check=True, capture_output=True)
     listed = subprocess.run([script, "skill", "list", "--json"], capture_output=True, text=True, check=True)
     assert {"local": "loaded"}.items() <= {r["name"]: r["status"] for r in json.loads(listed.stdout)["skills"]}.items()
+
+
+def test_show_untrusted_names_trust(project):
+    write_skill(project / ".agents" / "skills", "local")
+    result = invoke("skill", "show", "local")
+    assert result.exit_code == 1
+    assert "not trusted. Run `specify trust`" in result.stderr
