@@ -136,6 +136,13 @@ class ModelRequest:
     stop: list[str] = field(default_factory=list)
     tool_choice: str = "auto"
 
+    def __post_init__(self) -> None:
+        if self.max_tokens < 1:
+            raise ValueError(f"max_tokens must be at least 1, not {self.max_tokens}")
+        names = [tool.name for tool in self.tools]
+        if self.tool_choice not in ("auto", "any") and self.tool_choice not in names:
+            raise ValueError(f"tool_choice {self.tool_choice!r} is not 'auto', 'any' or one of the tools {names}")
+
     def system_blocks(self) -> list[SystemBlock]:
         if isinstance(self.system, str):
             return [SystemBlock(self.system)] if self.system else []

@@ -78,6 +78,16 @@ def test_providers_match_protocol():
     assert isinstance(provider, Provider)
 
 
+def test_request_rejects_unknown_tool_choice():
+    with pytest.raises(ValueError, match="not 'auto', 'any' or one of the tools"):
+        ModelRequest(messages=[Message.user("x")], tool_choice="write_file")
+
+
+def test_request_rejects_zero_max_tokens():
+    with pytest.raises(ValueError, match="at least 1"):
+        ModelRequest(messages=[Message.user("x")], max_tokens=0)
+
+
 def test_estimate_counts_high():
     text = "The constitution says tests come first. " * 100
     request = ModelRequest(messages=[Message.user(text)])
