@@ -113,11 +113,11 @@ class BoardActions(BoardJobs):
             search.remove_class("-visible")
         lane_lists = self._lane_lists()
         if lane_lists:
-            key = self.selected_card()
+            card = self.selected_card()
             target = next((lane for lane in lane_lists if lane.selected_card), lane_lists[0])
             target.focus()
-            if key is not None:
-                self.select_key(key.key)
+            if card is not None:
+                self.select_key(card.key)
 
     def action_clear_filters(self) -> None:
         search = self.query_one("#search", Input)

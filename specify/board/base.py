@@ -194,9 +194,9 @@ class BoardBase(App[None]):
         refocus = focused is None or isinstance(focused, LaneList)
         if remounted:
             # New lanes take focus only once mounted, after the next refresh.
-            self.call_after_refresh(self._restore_selection, key, lane_index, row, refocus)
+            self.call_after_refresh(self._restore_selection, key, lane_index, row, refocus, remember is None)
         else:
-            self._restore_selection(key, lane_index, row, refocus)
+            self._restore_selection(key, lane_index, row, refocus, remember is None)
 
     def _draw_summary(self) -> None:
         counts = board_counts(self.cards)
@@ -260,7 +260,14 @@ class BoardBase(App[None]):
             lane_lists[0].show_lanes(lanes, f"{VIEW_TITLES[self.view].capitalize()} ({shown})", headings=True)
         return remounted
 
-    def _restore_selection(self, key: str | None, lane_index: int, row: int, refocus: bool) -> None:
+    def _restore_selection(
+        self, key: str | None, lane_index: int, row: int, refocus: bool, prefer_cards: bool = False
+    ) -> None:
+        """Select the card ``key``, else row ``row`` of lane ``lane_index``.
+
+        ``prefer_cards`` moves to the first lane with cards when that lane is empty, which
+        suits a freshly opened feature but not a user who chose an empty column.
+        """
         lane_lists = self._lane_lists()
         if not lane_lists:
             return
@@ -269,11 +276,8 @@ class BoardBase(App[None]):
             target = next((lane for lane in lane_lists if lane.select_key(key)), None)
         if target is None:
             target = lane_lists[min(lane_index, len(lane_lists) - 1)]
-            if not target.cards or all(card is None for card in target.cards):
-                target = next(
-                    (lane for lane in lane_lists if any(target_card for target_card in lane.cards)),
-                    target,
-                )
+            if prefer_cards and not any(target.cards):
+                target = next((lane for lane in lane_lists if any(lane.cards)), target)
             target.select_row(row)
         for lane in lane_lists:
             if lane is not target and lane.highlighted is None:

@@ -449,3 +449,29 @@ def test_reload_keeps_scroll_position(project: Path):
     assert seen[1][0] == seen[0][0]
     assert seen[1][2] != []
     assert abs(seen[1][1] - seen[0][1]) <= 3
+
+
+def test_reload_keeps_empty_column_focus(project: Path, albums: Path):
+    app = make_app(project)
+    seen = []
+
+    async def steps(pilot):
+        await pilot.press("l")
+        tick_on_disk(albums / "tasks.md", "T006")
+        app.reload_paths([albums / "tasks.md"])
+        await pilot.pause()
+        seen.extend([app.focused.lane_key, lane_refs(app)[2]])
+
+    drive(app, steps)
+    assert seen == ["in_progress", ["T006"]]
+
+
+def test_done_feature_opens_on_done_column(project: Path):
+    app = make_app(project, feature="004-search")
+    seen = []
+
+    async def steps(pilot):
+        seen.extend([app.focused.lane_key, selected_ref(app)])
+
+    drive(app, steps)
+    assert seen == ["done", "T001"]
