@@ -31,7 +31,7 @@ def resolve_target(feature_flag: str | None, all_features: bool) -> BoardTarget:
     """Decide the project and feature to open.
 
     Without ``--feature`` and with no active feature, the board opens the first feature
-    and says why, because an empty board shows nothing to act on. Raises
+    and shows a notice with the reason, because an empty board shows nothing to act on. Raises
     FeatureNotFoundError when the project has no feature folders at all.
     """
     from specify.board.features import discover_features

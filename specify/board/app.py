@@ -1,6 +1,6 @@
 """The ``specify board`` application.
 
-The class is built in layers, one module each: :mod:`.base` holds the state, layout and
+The class is built in layers, one module each: :mod:`.base` contains the state, layout and
 drawing, :mod:`.jobs` adds file watching, the editor and implement runs, and
 :mod:`.actions` adds the key actions and the command palette.
 """
