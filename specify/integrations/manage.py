@@ -185,7 +185,12 @@ def integration_status(root: Path) -> list[dict[str, object]]:
         assert manifest is not None  # installed_keys lists only readable specify manifests
         states = file_states(root, manifest)
         rendered = render_agent(get_agent(key), manifest.mode, manifest.commands_dir)
-        outdated = sorted(path for path, data in rendered.items() if manifest.files.get(path) != sha256_bytes(data))
+        # Upgrade keeps edited files and files it did not write, so neither counts as upgradable.
+        kept = {s.path for s in states if s.state == "modified"}
+        kept |= {path for path in rendered if path not in manifest.files and (root / path).exists()}
+        outdated = sorted(
+            path for path, data in rendered.items() if manifest.files.get(path) != sha256_bytes(data) and path not in kept
+        )
         report.append(
             {
                 "key": key,

@@ -118,6 +118,22 @@ def test_upgrade_replaces_only_unchanged(cli_json, tmp_path: Path) -> None:
     assert manifest["specify_version"] != "0.0.1"
 
 
+def test_status_skips_files_upgrade_keeps(cli_json, tmp_path: Path) -> None:
+    init_claude(cli_json, tmp_path)
+    make_outdated(tmp_path, PLAN_SKILL)
+    (tmp_path / PLAN_SKILL).write_text("edited after the old version\n")
+    manifest_file = tmp_path / ".specify/integrations/claude.manifest.json"
+    manifest = json.loads(manifest_file.read_text())
+    del manifest["files"][TASKS_SKILL]
+    manifest_file.write_text(json.dumps(manifest))
+    (tmp_path / TASKS_SKILL).write_text("my own tasks prompt\n")
+    [row] = cli_json("integration", "status")["integrations"]
+    assert row["upgradable"] == []
+    report = cli_json("integration", "upgrade")
+    assert states(report["integrations"][0])[PLAN_SKILL] == "kept"
+    assert states(report["integrations"][0])[TASKS_SKILL] == "kept"
+
+
 def test_upgrade_keeps_generic_folder(cli_json, tmp_path: Path) -> None:
     cli_json("init", "--here", "--agent", "generic", "--commands-dir", "prompts", "--no-git")
     report = cli_json("integration", "upgrade", "generic")
