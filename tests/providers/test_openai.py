@@ -90,6 +90,20 @@ def test_local_structured_falls_back(local):
     validate(response.parsed, OUTPUT_SCHEMA)
 
 
+def test_local_streamed_structured_output(local):
+    fragments: list[str] = []
+
+    response = local.complete(ask(output_schema=OUTPUT_SCHEMA), stream_to=fragments.append)
+
+    validate(response.parsed, OUTPUT_SCHEMA)
+    assert "".join(fragments) == response.text
+
+
+def test_local_streamed_truncation_raises(local):
+    with pytest.raises(TruncatedOutputError):
+        local.complete(ask(output_schema=OUTPUT_SCHEMA, max_tokens=3), stream_to=lambda _: None)
+
+
 def test_local_forced_tool_output(llama_server):
     provider = OpenAIProvider("tiny", api_key="x", base_url=llama_server, structured_mode="tool")
 
