@@ -1,4 +1,4 @@
-"""Rules for the constitution and plan.md: placeholders filled, Constitution Check present."""
+"""Rules for the constitution, spec.md and plan.md: placeholders filled, Constitution Check present."""
 
 from __future__ import annotations
 
@@ -32,6 +32,22 @@ def check_constitution(doc: MarkdownFile, report: Report) -> None:
                 "warning",
                 f"TODO({field}) is still deferred; fill in {field.lower().replace('_', ' ')}.",
             )
+
+
+def check_template_placeholders(doc: MarkdownFile, report: Report, fix: str) -> None:
+    """Add one error when ``doc`` still has template tokens such as ``[STORY_1_TITLE]``."""
+    found = [(line.number, token) for line in doc.lines for token in PLACEHOLDER.findall(line.text)]
+    if not found:
+        return
+    first_line = found[0][0]
+    examples = ", ".join(dict.fromkeys(token for _, token in found[:3]))
+    report.add(
+        doc.name,
+        first_line,
+        "template-placeholder",
+        "error",
+        f"{len(found)} template placeholder(s) such as {examples} are not filled; {fix}",
+    )
 
 
 def check_plan(doc: MarkdownFile, report: Report) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from specify.analysis.findings import Report, Severity
 from specify.analysis.markdown import MarkdownFile, read_markdown
-from specify.analysis.project_rules import check_constitution, check_plan
+from specify.analysis.project_rules import check_constitution, check_plan, check_template_placeholders
 from specify.analysis.spec_rules import check_spec, spec_stories
 from specify.analysis.tasks_rules import check_tasks
 from specify.errors import ArtifactError
@@ -47,11 +47,13 @@ def analyze_feature(root: Path, feature_dir: Path) -> Report:
     spec = _read(spec_path, root, report, "error", "Run `specify run specify` to write it.")
     if spec is not None:
         check_spec(spec, report)
+        check_template_placeholders(spec, report, "run `specify run specify` or edit spec.md.")
         stories = spec_stories(spec)
 
     plan = _read(feature_dir / "plan.md", root, report, "warning", "Run `specify run plan`.")
     if plan is not None:
         check_plan(plan, report)
+        check_template_placeholders(plan, report, "run `specify run plan` or edit plan.md.")
 
     tasks_path = feature_dir / "tasks.md"
     if _exists(tasks_path, root, report, "Run `specify run tasks`."):

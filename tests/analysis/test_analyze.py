@@ -275,3 +275,22 @@ def test_earlier_phase_dependency_allowed(feature: Path) -> None:
     edit(feature / "tasks.md", "Share link in app/share.py", "Share link in app/share.py (depends on T001)")
     found = [rule for rule, _, _ in rules(feature)]
     assert "later-phase-dependency" not in found
+
+
+def test_spec_placeholders_are_error(feature: Path) -> None:
+    edit(feature / "spec.md", "Browse albums", "[STORY_1_TITLE]")
+    edit(feature / "spec.md", "Share an album", "[STORY_2_TITLE]")
+    assert ("template-placeholder", "error", 5) in rules(feature)
+    found = [rule for rule, _, _ in rules(feature) if rule == "template-placeholder"]
+    assert found == ["template-placeholder"]
+
+
+def test_plan_placeholders_are_error(feature: Path) -> None:
+    edit(feature / "plan.md", "All principles pass.", "[GATE_RESULT] for [PRINCIPLE_NAME]")
+    assert ("template-placeholder", "error", 5) in rules(feature)
+
+
+def test_commented_placeholders_ignored(feature: Path) -> None:
+    edit(feature / "spec.md", "Given albums", "<!-- [STORY_1_NARRATIVE] --> Given albums")
+    found = [rule for rule, _, _ in rules(feature)]
+    assert "template-placeholder" not in found
