@@ -81,6 +81,19 @@ def _read(root: Path, path: str) -> bytes | None:
         return target.read_bytes()
     except FileNotFoundError:
         return None
+    except NotADirectoryError:
+        raise ArtifactError(
+            f"{_file_in_the_way(root, path)} is a file where specify needs a folder to write {path}.",
+            "Move or rename that file, or leave out the agent that writes there.",
+        ) from None
+
+
+def _file_in_the_way(root: Path, path: str) -> Path:
+    """Return the first parent of ``root / path`` that exists as a file."""
+    for parent in reversed((root / path).parents):
+        if parent.is_file():
+            return parent
+    return root / path
 
 
 def _linked(root: Path, path: str) -> Change | None:

@@ -177,3 +177,13 @@ def test_linked_constitution_kept(specify, tmp_path: Path) -> None:
     assert run.statuses()[".specify/memory/constitution.md"] == "kept"
     assert (project / ".specify/memory/constitution.md").is_symlink()
     assert shared.read_text() == "# Our shared constitution\n"
+
+
+@pytest.mark.parametrize("blocker", [".specify", ".claude/skills"])
+def test_file_where_folder_needed(specify, tmp_path: Path, blocker: str) -> None:
+    (tmp_path / blocker).parent.mkdir(parents=True, exist_ok=True)
+    (tmp_path / blocker).write_text("mine\n")
+    result = specify("init", str(tmp_path), "--agent", "claude", "--force", "--no-git")
+    assert result.exit_code == 1
+    assert f"{tmp_path / blocker} is a file where specify needs a folder" in result.stderr
+    assert (tmp_path / blocker).read_text() == "mine\n"
