@@ -210,7 +210,10 @@ def plan(
     """Estimate compute, time and GPU-hours, the implied MFU, or a compute-optimal size."""
     from localmodel.service import model_plan
 
-    assumed = mfu if mfu is not None else (None if gpu_hours is not None else 0.3)
+    # Without --mfu, assume 30% unless --gpu-hours asks for the implied MFU instead.
+    assumed = mfu
+    if assumed is None and gpu_hours is None:
+        assumed = 0.3
     result = model_plan(params, tokens, gpu, gpus, assumed, gpu_hours, budget, preset, seq_len)
     emit(result, as_json, lambda: _print_plan(result))
 

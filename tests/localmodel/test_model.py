@@ -89,7 +89,7 @@ def test_packed_equals_unpacked() -> None:
 
 
 def test_packing_without_mask_differs() -> None:
-    """Without document ids the second document sees the first, so the logits change."""
+    """Without document ids the second document attends to the first, so the logits change."""
     model = build_model(CFG).eval()
     ids = torch.randint(0, CFG.vocab_size, (1, 20))
     with torch.no_grad():
