@@ -181,6 +181,12 @@ def _make_branch(feature: NewFeature, request: NewFeatureRequest, loaded: Loaded
 
 
 def _ensure_free(feature: NewFeature) -> None:
+    specs = feature.folder.parent
+    if specs.exists() and not specs.is_dir():
+        raise ConflictError(
+            f"{specs} is a file, so feature folder {feature.folder.name} cannot be created in it.",
+            "Move or rename that file; feature folders live in specs/.",
+        )
     if feature.spec_file.exists():
         raise ConflictError(f"{feature.spec_file} already exists; it is never overwritten.", "Pick another --number.")
     if feature.folder.exists():

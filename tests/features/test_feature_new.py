@@ -228,3 +228,12 @@ def test_parallel_runs_pick_distinct_numbers(tmp_path: Path) -> None:
     processes = [subprocess.Popen(command, cwd=root, stdout=subprocess.PIPE, text=True) for _ in range(3)]
     numbers = sorted(json.loads(process.communicate(timeout=60)[0])["FEATURE_NUM"] for process in processes)
     assert numbers == ["001", "002", "003"]
+
+
+def test_specs_file_blocks_before_git(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_project(init_repo(tmp_path / "repo"))
+    (root / "specs").write_text("notes\n", encoding="utf-8")
+    with pytest.raises(ConflictError, match="is a file"):
+        create_feature(root, NewFeatureRequest(description="Dark mode"))
+    assert git(root, "branch", "--show-current") == "main"
+    assert (root / "specs").read_text(encoding="utf-8") == "notes\n"
