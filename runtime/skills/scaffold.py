@@ -117,6 +117,10 @@ def create_skill(name: str, parent: Path, with_dirs: list[str] | None = None,
     folder = Path(parent) / name
     if folder.exists():
         raise SkillError(f"{folder} already exists", "Pick another name or --path; nothing was written.")
+    blocker = next((p for p in reversed(folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise SkillError(f"{blocker} is a file, so {folder} cannot be created",
+                         "Move or rename that file, or pass --path; nothing was written.")
 
     files = {folder / "SKILL.md": render_skill_md(name, description or PLACEHOLDER, dirs)}
     if "scripts" in dirs:

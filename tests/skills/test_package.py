@@ -198,3 +198,10 @@ def test_error_sentence_ends_before_hint(tmp_path):
     with pytest.raises(SkillError) as caught:
         install_skill(archive, tmp_path / "target")
     assert "install folder. Only install" in str(caught.value)
+
+
+def test_scaffold_blocked_by_file(tmp_path):
+    (tmp_path / "skills").write_text("notes")
+    with pytest.raises(SkillError, match="is a file"):
+        create_skill("tool", tmp_path / "skills")
+    assert (tmp_path / "skills").read_text() == "notes"
