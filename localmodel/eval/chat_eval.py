@@ -7,6 +7,8 @@ reply starts after the prefilled empty think block. Metrics (all shares are 0..1
   the token budget, never open a new turn, and in think mode start with one closed
   ``<think>`` block followed by an answer, while in no-think mode contain no ``<think>``;
 - ``accuracy/FAMILY/MODE`` and ``reward_mean``: the verifiers' scores;
+- ``sampled_reward``: the mean verifier score of ``samples`` completions per item drawn at
+  temperature 1, the expectation GRPO maximises, with ``sampled_length_MODE_mean``;
 - ``json_parse_rate`` and ``json_schema_rate`` for the JSON and spec families, without any
   grammar constraint;
 - ``tool_call_valid_rate``: tool-call replies whose calls parse and name a known tool with
@@ -30,24 +32,13 @@ from typing import Any
 import torch
 from torch import nn
 
-from localmodel.data.synthetic.records import NO_THINK, ChatRecord
-from localmodel.data.synthetic.verify import verify
+from localmodel.data.synthetic.records import ChatRecord
+from localmodel.data.synthetic.verify import follows_template, verify
 from localmodel.posttrain.recipe import EvalConfig
 
 logger = logging.getLogger(__name__)
 
 EVAL_FILE = "eval.json"
-
-
-def follows_template(text: str, mode: str, stopped: bool) -> bool:
-    """Return whether a decoded reply (stop token removed) follows the chat template."""
-    if not stopped or "<|im_start|>" in text or "<|im_end|>" in text:
-        return False
-    if mode == NO_THINK:
-        return "<think>" not in text and "</think>" not in text and bool(text.strip())
-    if not text.startswith("<think>") or text.count("<think>") != 1 or text.count("</think>") != 1:
-        return False
-    return bool(text.split("</think>", 1)[1].strip())
 
 
 def select_items(records: list[ChatRecord], per_group: int) -> list[ChatRecord]:
@@ -81,7 +72,7 @@ def generate_replies(model: nn.Module, tokenizer, records: list[ChatRecord], max
 def reply_metrics(records: list[ChatRecord], replies: list[dict[str, Any]]) -> dict[str, float]:
     """Return the template, accuracy, JSON, tool-call and length metrics of greedy replies."""
     groups: dict[str, list[float]] = defaultdict(list)
-    for record, reply in zip(records, replies):
+    for record, reply in zip(records, replies, strict=True):
         ok = follows_template(reply["text"], record.mode, reply["stopped"])
         groups["template_rate"].append(float(ok))
         groups[f"template_rate_{record.mode}"].append(float(ok))
@@ -125,7 +116,7 @@ def chat_bits_per_byte(model: nn.Module, tokenizer, records: list[ChatRecord],  
     """Return bits per byte over the rendered held-out conversations."""
     import torch.nn.functional as F
 
-    from localmodel.chat_template import render_chat
+    from localmodel.posttrain.chatdata import render_chat
     from localmodel.train.evaluate import token_byte_lengths
 
     lengths = token_byte_lengths(tokenizer)
@@ -141,6 +132,30 @@ def chat_bits_per_byte(model: nn.Module, tokenizer, records: list[ChatRecord],  
     return nats / math.log(2) / max(1, size)
 
 
+@torch.no_grad()
+def sampled_metrics(model: nn.Module, tokenizer, records: list[ChatRecord], samples: int,  # noqa: ANN001
+                    max_new_tokens: int, stop_ids: set[int], seed: int) -> dict[str, float]:
+    """Return the mean verifier score and lengths of completions sampled at temperature 1."""
+    from localmodel.posttrain.chatdata import encode_prompt
+    from localmodel.posttrain.rollout import sample_group
+
+    rewards: list[float] = []
+    lengths: dict[str, list[float]] = defaultdict(list)
+    for number, record in enumerate(records):
+        generator = torch.Generator().manual_seed(seed * 100_003 + number)
+        for completion in sample_group(model, encode_prompt(record, tokenizer), samples,
+                                       max_new_tokens, stop_ids, 1.0, 1.0, generator):
+            body = [t for t in completion.ids if t not in stop_ids]
+            verdict = verify(record, tokenizer.decode(body, skip_special_tokens=False))
+            rewards.append(verdict.reward if verdict else 0.0)
+            lengths[record.mode].append(float(len(completion.ids)))
+    if not rewards:
+        return {}
+    out = {"sampled_reward": statistics.fmean(rewards)}
+    out.update({f"sampled_length_{mode}_mean": statistics.fmean(v) for mode, v in lengths.items()})
+    return out
+
+
 def evaluate_model(model: nn.Module, tokenizer, records: list[ChatRecord], cfg: EvalConfig,  # noqa: ANN001
                    stop_ids: set[int], pad_id: int, seed: int) -> dict[str, Any]:
     if cfg.families:
@@ -150,9 +165,12 @@ def evaluate_model(model: nn.Module, tokenizer, records: list[ChatRecord], cfg: 
     replies = generate_replies(model, tokenizer, items, cfg.max_new_tokens, stop_ids)
     result: dict[str, Any] = {"items": len(items), **reply_metrics(items, replies)}
     result.update(preference_metrics(model, tokenizer, items, pad_id, seed))
+    if cfg.samples:
+        result.update(sampled_metrics(model, tokenizer, items, cfg.samples, cfg.max_new_tokens,
+                                      stop_ids, seed))
     result["bpb"] = chat_bits_per_byte(model, tokenizer, items)
     result["samples"] = [{"id": r.id, "mode": r.mode, **reply}
-                         for r, reply in list(zip(items, replies))[:12]]
+                         for r, reply in list(zip(items, replies, strict=True))[:12]]
     return result
 
 

@@ -46,7 +46,7 @@ def humaneval_pass_at_1(model, tokenizer, stop_ids: set[int], limit: int | None,
     problems = humaneval_problems(limit)
     records = [problem_record(p) for p in problems]
     replies = generate_replies(model, tokenizer, records, max_new_tokens, stop_ids)
-    passed = [run_python(program_for(p, r["text"]), limits).passed for p, r in zip(problems, replies)]
+    passed = [run_python(program_for(p, r["text"]), limits).passed for p, r in zip(problems, replies, strict=True)]
     return {"humaneval_problems": len(problems),
             "humaneval_pass_at_1": sum(passed) / max(1, len(passed))}
 

@@ -17,11 +17,12 @@ from typing import Any
 from specify.errors import ArtifactError
 
 HEADLINE = ("template_rate", "template_rate_think", "template_rate_no_think", "json_parse_rate",
-            "json_schema_rate", "tool_call_valid_rate", "reward_mean", "pref_margin",
-            "pref_accuracy", "length_think_mean", "length_no_think_mean", "bpb",
+            "json_schema_rate", "tool_call_valid_rate", "reward_mean", "sampled_reward", "pref_margin",
+            "pref_accuracy", "length_think_mean", "length_no_think_mean", "sampled_length_think_mean",
+            "sampled_length_no_think_mean", "bpb",
             "llamacpp_json_valid_free", "llamacpp_json_valid_grammar", "humaneval_pass_at_1")
 SHARES = ("template_rate", "json_parse_rate", "json_schema_rate", "tool_call_valid_rate",
-          "reward_mean", "pref_accuracy")
+          "reward_mean", "sampled_reward", "pref_accuracy")
 CURVES = {"sft": ("loss",), "dpo": ("margin", "accuracy"),
           "grpo": ("reward", "length_think_mean", "length_no_think_mean")}
 
@@ -80,7 +81,7 @@ def plot_metrics(names: list[str], evals: list[dict[str, Any]], out: Path) -> Pa
     keys = [k for k in SHARES if any(k in e for e in evals)]
     fig, ax = plt.subplots(figsize=(max(6, 1.2 * len(keys) * len(names) / 2), 4))
     width = 0.8 / max(1, len(names))
-    for i, (name, ev) in enumerate(zip(names, evals)):
+    for i, (name, ev) in enumerate(zip(names, evals, strict=True)):
         xs = [j + i * width for j in range(len(keys))]
         ax.bar(xs, [ev.get(k, 0.0) for k in keys], width, label=name)
     ax.set_xticks([j + 0.4 - width / 2 for j in range(len(keys))], keys, rotation=20, ha="right")
@@ -110,11 +111,11 @@ def plot_training(runs: list[tuple[str, Path]], out: Path) -> Path | None:
     if not panels:
         return None
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
-    for ax, (name, records, keys) in zip(axes[0], panels):
+    for ax, (name, records, keys) in zip(axes[0], panels, strict=True):
         for key in keys:
             points = [(m["step"], m[key]) for m in records if key in m]
             if points:
-                ax.plot(*zip(*points), label=key)
+                ax.plot(*zip(*points, strict=True), label=key)
         ax.set_title(name)
         ax.set_xlabel("step")
         ax.legend()
@@ -143,4 +144,4 @@ def write_report(runs: list[tuple[str, Path]], out: Path) -> dict[str, Any]:
         parts += ["## Training curves", "", "![training](training.png)", ""]
     atomic_write_text(out / "report.md", "\n".join(parts))
     return {"report": str(out / "report.md"), "stages": names,
-            "metrics": {n: {k: e.get(k) for k in metric_rows(evals)} for n, e in zip(names, evals)}}
+            "metrics": {n: {k: e.get(k) for k in metric_rows(evals)} for n, e in zip(names, evals, strict=True)}}

@@ -8,6 +8,10 @@ reward is the verifier's score (0 or 1) plus two penalties:
   ``max_new_tokens`` otherwise, so a no-think request answered at length is penalised;
 - ``think_in_no_think_penalty`` when a no-think completion opens a ``<think>`` block.
 
+With ``require_template`` the verifier's score counts only for a reply that follows the
+chat template for its mode (a think reply opens and closes one think block first), so the
+policy cannot drop the reasoning it was asked for.
+
 The advantage of completion i in its group is (r_i - mean) / (std + 1e-4). The loss is
 token-level (DAPO): -A_i * ratio_t summed over every completion token of the step and
 divided by their count, so long completions do not get a smaller per-token weight. Each
@@ -27,9 +31,8 @@ from typing import Any
 import torch
 from torch import nn
 
-
 from localmodel.data.synthetic.records import NO_THINK, ChatRecord
-from localmodel.data.synthetic.verify import verify
+from localmodel.data.synthetic.verify import follows_template, verify
 from localmodel.posttrain.chatdata import encode_prompt
 from localmodel.posttrain.recipe import GRPOConfig, PostTrainRecipe
 from localmodel.posttrain.rollout import completion_mask, sample_group, token_logprobs
@@ -59,10 +62,13 @@ def overlong_penalty(length: int, limit: int, buffer: int) -> float:
     return -(length - (limit - buffer)) / buffer
 
 
-def completion_reward(record: ChatRecord, text: str, length: int, cfg: GRPOConfig) -> dict[str, float]:
+def completion_reward(record: ChatRecord, text: str, length: int, cfg: GRPOConfig,
+                      stopped: bool = True) -> dict[str, float]:
     """Return the verifier score, the penalties and their sum for one completion."""
     verdict = verify(record, text)
     correct = verdict.reward if verdict else 0.0
+    if cfg.require_template and not follows_template(text, record.mode, stopped):
+        correct = 0.0
     limit = cfg.no_think_max_tokens if record.mode == NO_THINK else cfg.max_new_tokens
     overlong = overlong_penalty(length, limit, cfg.overlong_buffer)
     thought = record.mode == NO_THINK and THINK_TAG in text
@@ -115,12 +121,13 @@ class GRPOStage:
         for completion in completions:
             body = [t for t in completion.ids if t not in self.stop_ids]
             text = self.tokenizer.decode(body, skip_special_tokens=False)
-            scored.append({**completion_reward(record, text, len(completion.ids), g),
+            reward = completion_reward(record, text, len(completion.ids), g, completion.stopped)
+            scored.append({**reward,
                            "length": len(completion.ids), "mode": record.mode,
                            "stopped": completion.stopped})
         advantages = group_advantages([s["reward"] for s in scored])
         samples = [Sample(len(prompt), prompt + c.ids, a, record.mode)
-                   for c, a in zip(completions, advantages)]
+                   for c, a in zip(completions, advantages, strict=True)]
         return samples, scored
 
     def count(self, micro: list[Sample]) -> int:

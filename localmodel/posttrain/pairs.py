@@ -14,8 +14,9 @@ import random
 import re
 from dataclasses import dataclass
 
-from localmodel.chat_template import IM_END, render_chat
+from localmodel.chat_template import IM_END
 from localmodel.data.synthetic.records import ChatRecord
+from localmodel.posttrain.chatdata import render_chat
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ class GRPOConfig:
     top_p: float = 1.0
     kl_coef: float = 0.0  # weight of the k3 KL estimate to the reference; 0 turns it off
     think_in_no_think_penalty: float = 1.0  # subtracted when a no-think reply opens <think>
+    require_template: bool = True  # score 0 for a reply that does not follow the template
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class EvalConfig:
     items: int = 64  # held-out records per family and mode
     max_new_tokens: int = 128
     families: tuple[str, ...] = ()
+    samples: int = 4  # completions per item sampled at temperature 1 (0 skips)
 
 
 @dataclass(frozen=True)

@@ -86,6 +86,6 @@ def token_logprobs(model: nn.Module, sequences: list[list[int]], pad_id: int) ->
 def completion_mask(prompt_lengths: list[int], total_lengths: list[int], width: int) -> torch.Tensor:
     """Return (N, width) floats: 1 where label position t+1 lies in the completion."""
     mask = torch.zeros(len(prompt_lengths), width)
-    for i, (start, end) in enumerate(zip(prompt_lengths, total_lengths)):
+    for i, (start, end) in enumerate(zip(prompt_lengths, total_lengths, strict=True)):
         mask[i, start - 1: end - 1] = 1.0
     return mask

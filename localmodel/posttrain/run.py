@@ -24,7 +24,7 @@ GGUF_FILE = "model.gguf"
 
 
 def load_chat_records(recipe: PostTrainRecipe, split: str, extra: list[Path]):  # noqa: ANN201
-    """Read the recipe's files of ``split`` ("train" or "heldout") plus ``extra``, filtered."""
+    """Read the recipe's files of ``split`` ("train" or "heldout") plus ``extra``."""
     from localmodel.data.synthetic.records import read_many
     from specify.errors import ConfigError
 
@@ -34,7 +34,8 @@ def load_chat_records(recipe: PostTrainRecipe, split: str, extra: list[Path]):  
                           f"Pass --{'data' if split == 'train' else 'heldout'} FILE.jsonl "
                           "(make one with: specify model data synth --out DIR).")
     records = read_many(paths)
-    if recipe.data.families:
+    # Held-out data stays whole so every stage is evaluated on the same items.
+    if recipe.data.families and split == "train":
         records = [r for r in records if r.family in recipe.data.families]
     return records
 
@@ -73,19 +74,25 @@ def build_stage(recipe: PostTrainRecipe, records, tokenizer, info: DistInfo, run
 
 def run_stage(recipe: PostTrainRecipe, base: Path, run_dir: Path, data: list[Path] = (),
               heldout: list[Path] = (), device: str | None = None, evaluate: bool = True,
-              export: bool = True) -> dict[str, Any]:
-    """Train ``recipe`` from ``base`` into ``run_dir`` (resuming), then evaluate and export."""
+              export: bool = True, stop_at: int | None = None) -> dict[str, Any]:
+    """Train ``recipe`` from ``base`` into ``run_dir`` (resuming), then evaluate and export.
+
+    ``stop_at`` ends the run after that step with a checkpoint and skips evaluation and
+    export; the schedule still follows ``max_steps``, so a later call continues the run.
+    """
     from localmodel.train.distributed import init_distributed, shutdown_distributed
 
     info = init_distributed(device)
     try:
-        return _run(recipe, base, run_dir, list(data), list(heldout), info, evaluate, export)
+        return _run(recipe, base, run_dir, list(data), list(heldout), info, evaluate, export,
+                    stop_at)
     finally:
         shutdown_distributed()
 
 
 def _run(recipe: PostTrainRecipe, base: Path, run_dir: Path, data: list[Path],
-         heldout: list[Path], info: DistInfo, evaluate: bool, export: bool) -> dict[str, Any]:
+         heldout: list[Path], info: DistInfo, evaluate: bool, export: bool,
+         stop_at: int | None) -> dict[str, Any]:
     from localmodel.posttrain.trainer import PostTrainLoop, load_policy, prepare_posttrain_run
     from localmodel.tokenizer.train import load_tokenizer
     from localmodel.train.checkpoint import TOKENIZER_FILE
@@ -102,10 +109,10 @@ def _run(recipe: PostTrainRecipe, base: Path, run_dir: Path, data: list[Path],
     model, bundle = load_policy(base, info.device)
     stage = build_stage(recipe, records, tokenizer, info, run_dir, base, bundle.config)
     loop = PostTrainLoop(run_dir, recipe, info, model, stage)
-    history = loop.run()
+    history = loop.run(stop_at)
     summary: dict[str, Any] = {"run": str(run_dir), "stage": recipe.stage, "steps": len(history),
                                "last": history[-1] if history else {}}
-    if not info.is_main:
+    if not info.is_main or (stop_at and stop_at < recipe.train.max_steps):
         return summary
     if evaluate and (recipe.data.heldout or heldout):
         from localmodel.eval.chat_eval import evaluate_run_dir

@@ -61,7 +61,7 @@ def midtrain(base: Path, out: Path, recipe: Path | None, traces: Path | None,
 
 def eval_chat(model: Path, heldout: list[Path], out: Path | None, items: int,
               max_new_tokens: int, families: list[str], humaneval: int, gguf: Path | None,
-              seed: int) -> dict[str, Any]:
+              seed: int, samples: int = 4) -> dict[str, Any]:
     """Evaluate a run or Hugging Face folder on held-out chats (and HumanEval, llama.cpp)."""
     import json
 
@@ -73,7 +73,8 @@ def eval_chat(model: Path, heldout: list[Path], out: Path | None, items: int,
     if not heldout:
         raise UsageError("No held-out data was given.", "Pass --heldout FILE.jsonl.")
     records = read_many(heldout)
-    cfg = EvalConfig(items=items, max_new_tokens=max_new_tokens, families=tuple(families))
+    cfg = EvalConfig(items=items, max_new_tokens=max_new_tokens, families=tuple(families),
+                     samples=samples)
     result = evaluate_run_dir(model, records, cfg, seed, write=False)
     if humaneval:
         result.update(_humaneval(model, humaneval))

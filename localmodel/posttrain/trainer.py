@@ -61,6 +61,7 @@ def prepare_posttrain_run(run_dir: Path, recipe: PostTrainRecipe, base: Path) ->
     marker = run_dir / POSTTRAIN_FILE
     if marker.is_file():
         found = json.loads(marker.read_text(encoding="utf-8"))
+        wanted = json.loads(json.dumps(wanted))  # tuples compare as the lists JSON stores
         if {**found["recipe"], "train": None} != {**wanted["recipe"], "train": None} or \
                 found["base"] != wanted["base"]:
             raise ConfigError(f"Run folder {run_dir} holds a different post-training run.",
@@ -99,17 +100,19 @@ class PostTrainLoop:
             self.start_step = load_checkpoint(folder, self.model, self.optimizer, self.info)["step"]
             logger.info("resumed %s from %s at step %d", self.recipe.stage, folder, self.start_step)
 
-    def run(self) -> list[dict[str, Any]]:
+    def run(self, stop_at: int | None = None) -> list[dict[str, Any]]:
+        """Train from the newest checkpoint to ``max_steps``, or save and stop at ``stop_at``."""
         from localmodel.train.checkpoint import save_checkpoint
 
         self.resume()
         cfg = self.recipe.train
+        end = min(cfg.max_steps, stop_at or cfg.max_steps)
         history = []
-        for step in range(self.start_step, cfg.max_steps):
+        for step in range(self.start_step, end):
             record = self.step(step)
             history.append(record)
             done = step + 1
-            if done % cfg.checkpoint_every == 0 or done == cfg.max_steps:
+            if done % cfg.checkpoint_every == 0 or done == end:
                 save_checkpoint(self.run_dir, done, self.model, self.optimizer, {"step": done},
                                 self.info)
         return history

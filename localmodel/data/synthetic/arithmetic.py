@@ -42,7 +42,7 @@ def expression(rng: random.Random, difficulty: int) -> Solved:
         user, reasoning = f"What is {a} {op} {b}?", f"{a} {op} {b} = {value}"
     else:
         a, b, c = rng.randint(2, 20), rng.randint(2, 9), rng.randint(2, 20)
-        op1, op2 = rng.choice("+-"), "*"
+        op1, _op2 = rng.choice("+-"), "*"
         if rng.random() < 0.5:  # a op1 b * c: the product first
             product = b * c
             value = _apply(a, op1, product)

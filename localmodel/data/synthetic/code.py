@@ -38,12 +38,12 @@ def _fizz(n: int) -> str:
 
 SPECS = (
     FunctionSpec("add", "add(a, b)", "returns the sum of a and b", "return a + b", 1,
-                 lambda r: [(f"add({a}, {b})", repr(a + b)) for a, b in zip(_ints(r, 3), _ints(r, 3))]),
+                 lambda r: [(f"add({a}, {b})", repr(a + b)) for a, b in zip(_ints(r, 3), _ints(r, 3), strict=True)]),
     FunctionSpec("double", "double(x)", "returns x times two", "return x * 2", 1,
                  lambda r: [(f"double({x})", repr(2 * x)) for x in _ints(r, 3)]),
     FunctionSpec("biggest", "biggest(a, b)", "returns the larger of a and b", "return max(a, b)",
                  1, lambda r: [(f"biggest({a}, {b})", repr(max(a, b)))
-                               for a, b in zip(_ints(r, 3), _ints(r, 3))]),
+                               for a, b in zip(_ints(r, 3), _ints(r, 3), strict=True)]),
     FunctionSpec("count_even", "count_even(xs)", "returns how many numbers in xs are even",
                  "return sum(1 for x in xs if x % 2 == 0)", 2,
                  lambda r: [(f"count_even({xs})", repr(sum(1 for x in xs if x % 2 == 0)))

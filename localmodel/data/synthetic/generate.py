@@ -71,7 +71,7 @@ def generate_family(name: str, count: int, config: SynthConfig) -> list[list[Cha
 
 def generate(out: Path, config: SynthConfig) -> dict[str, Any]:
     """Write train, held-out, traces and manifest files into ``out``; return the manifest."""
-    from localmodel.chat_template import render_chat
+    from localmodel.posttrain.chatdata import render_chat
 
     if (out / TRAIN_FILE).exists():
         raise ConfigError(f"{out / TRAIN_FILE} already exists.", "Choose a new --out folder.")

@@ -57,7 +57,7 @@ class ChatRecord:
 
     def first_reply(self) -> str:
         """Return the text of the first assistant turn, tool calls rendered as the template does."""
-        from localmodel.chat_template import render_chat
+        from localmodel.posttrain.chatdata import render_chat
 
         prompt = self.prompt_messages()
         reply = self.messages[len(prompt)]

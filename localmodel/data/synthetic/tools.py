@@ -74,7 +74,7 @@ def tool_task(rng: random.Random, difficulty: int) -> Solved:
     user = "Please " + " and ".join(text for _, _, text in requests) + "."
     reasoning = " ".join(f"I call {name} with {json.dumps(args)}." for name, args, _ in requests)
     tools = [STUB_TOOLS[name][0] for name in sorted({name for name, _, _ in requests} | {"add"})]
-    final = " ".join(_summary(name, result) for (name, _, _), result in zip(requests, results))
+    final = " ".join(_summary(name, result) for (name, _, _), result in zip(requests, results, strict=True))
     return Solved("tool_call", difficulty, user, reasoning, "", {"kind": "tool_call", "calls": calls},
                   tools=tools, tool_calls=calls,
                   tool_results=[json.dumps(result) for result in results], final=final)

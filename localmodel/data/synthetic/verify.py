@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from localmodel.chat_template import parse_reply
-from localmodel.data.synthetic.records import ChatRecord
+from localmodel.data.synthetic.records import NO_THINK, ChatRecord
 from localmodel.data.synthetic.sandbox import Limits, run_python
 
 _INT_RE = re.compile(r"-?\d+")
@@ -100,3 +100,14 @@ def verify_tool_calls(reply: str, expected: list[dict[str, Any]],
 def _has_required(arguments: dict[str, Any], function: dict[str, Any]) -> bool:
     required = function.get("parameters", {}).get("required", [])
     return all(key in arguments for key in required)
+
+
+def follows_template(text: str, mode: str, stopped: bool) -> bool:
+    """Return whether a decoded reply (stop token removed) follows the chat template."""
+    if not stopped or "<|im_start|>" in text or "<|im_end|>" in text:
+        return False
+    if mode == NO_THINK:
+        return "<think>" not in text and "</think>" not in text and bool(text.strip())
+    if not text.startswith("<think>") or text.count("<think>") != 1 or text.count("</think>") != 1:
+        return False
+    return bool(text.split("</think>", 1)[1].strip())
