@@ -126,6 +126,8 @@ def read_toml(path: Path) -> dict[str, Any]:
         return tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         return {}
+    except (IsADirectoryError, NotADirectoryError, PermissionError) as exc:
+        raise ConfigError(f"Cannot read settings file {path}: {exc.strerror}.", "Make it a readable TOML file.") from exc
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{path} is not valid UTF-8 (byte {exc.start}).", "Save it as UTF-8.") from exc
     except tomllib.TOMLDecodeError as exc:

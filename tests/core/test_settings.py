@@ -98,3 +98,11 @@ def test_secret_goes_to_user_file(project: Path) -> None:
     path = set_setting("keys.openai_api_key", "sk-1", root=project, user=True)
     assert path == user_config_path()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_config_folder_names_file(project: Path) -> None:
+    config = project / ".specify" / "config.toml"
+    config.unlink()
+    config.mkdir()
+    with pytest.raises(ConfigError, match="config.toml"):
+        load_settings(project)
