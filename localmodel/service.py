@@ -74,12 +74,16 @@ def data_build(tokenizer: Path, out: Path, sources: list[str], seq_len: int,
 
 
 def resolve_recipe(recipe: Path | None, preset: str | None, max_steps: int | None):  # noqa: ANN201
+    """Load the recipe; ``max_steps`` replaces its step count and caps warmup at a tenth."""
     from localmodel.train.recipe import load_recipe, recipe_path_for_preset
 
     if recipe and preset:
         raise UsageError("Pass --recipe or --preset, not both.")
     loaded = load_recipe(recipe or recipe_path_for_preset(preset or "cpu-tiny"))
-    return loaded.with_changes(train={"max_steps": max_steps}) if max_steps else loaded
+    if not max_steps:
+        return loaded
+    warmup = min(loaded.train.warmup_steps, max(1, max_steps // 10))
+    return loaded.with_changes(train={"max_steps": max_steps, "warmup_steps": warmup})
 
 
 def model_train(out: Path, recipe: Path | None, preset: str | None, max_steps: int | None,

@@ -157,3 +157,11 @@ def test_global_batch_must_split(pipeline: Pipeline, tmp_path: Path) -> None:  #
 
     with pytest.raises(ConfigError, match="not a multiple"):
         grad_accum_steps(TrainConfig(global_batch=8, micro_batch=4), world=3)
+
+
+def test_max_steps_caps_warmup() -> None:
+    from localmodel.service import resolve_recipe
+
+    recipe = resolve_recipe(None, "cpu-tiny", 20)
+    assert recipe.train.max_steps == 20
+    assert recipe.train.warmup_steps == 2
