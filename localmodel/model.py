@@ -132,6 +132,8 @@ def build_attention_mask(
 
 
 def _flex_block_mask(doc_ids: torch.Tensor) -> object:
+    # NOTE: the mask is rebuilt on every forward pass; its cost and the compiled kernel's
+    # speed on GPU are unmeasured, and only the CUDA tests check it against SDPA.
     from torch.nn.attention.flex_attention import create_block_mask
 
     def doc_causal(b, h, q, kv):  # noqa: ANN001 - FlexAttention's mask_mod signature
