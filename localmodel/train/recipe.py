@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -68,7 +68,6 @@ class Recipe:
     mixture: Mixture | None = None  # None: uniform over the dataset's sources
     seed: int = 1234
     source_file: str = ""
-    overrides: dict[str, Any] = field(default_factory=dict)
 
     def mixture_for(self, sources: list[str]) -> Mixture:
         return self.mixture or uniform_mixture(sources)
