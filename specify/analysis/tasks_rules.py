@@ -112,12 +112,7 @@ def _check_dependency_order(doc: TasksDocument, name: str, report: Report) -> No
 def _check_cycles(doc: TasksDocument, name: str, report: Report) -> None:
     by_id = _unique_tasks(doc)
     graph = {key: [d.upper() for d in task.depends_on if d.upper() in by_id] for key, task in by_id.items()}
-    reported: set[frozenset[str]] = set()
-    for start in by_id:
-        cycle = _cycle_from(start, graph)
-        if cycle is None or frozenset(cycle) in reported:
-            continue
-        reported.add(frozenset(cycle))
+    for cycle in _find_cycles(graph):
         first = min((by_id[key] for key in cycle), key=lambda task: task.line)
         path = " -> ".join(by_id[key].ref for key in [*cycle, cycle[0]])
         report.add(
@@ -130,19 +125,30 @@ def _check_cycles(doc: TasksDocument, name: str, report: Report) -> None:
         )
 
 
-def _cycle_from(start: str, graph: dict[str, list[str]]) -> list[str] | None:
-    """Return the ids of a dependency cycle through ``start``, or None (depth-first search)."""
-    stack: list[tuple[str, list[str]]] = [(start, [start])]
-    seen: set[str] = set()
-    while stack:
-        node, path = stack.pop()
-        for dep in graph[node]:
-            if dep == start:
-                return path
-            if dep not in seen:
-                seen.add(dep)
-                stack.append((dep, [*path, dep]))
-    return None
+def _find_cycles(graph: dict[str, list[str]]) -> list[list[str]]:
+    """Return one cycle per back edge of an iterative depth-first search (linear time)."""
+    done: set[str] = set()
+    cycles: list[list[str]] = []
+    for root in graph:
+        if root in done:
+            continue
+        path: list[str] = [root]
+        on_path = {root: 0}
+        pending = [iter(graph[root])]
+        while pending:
+            node = next(pending[-1], None)
+            if node is None:
+                finished = path.pop()
+                del on_path[finished]
+                done.add(finished)
+                pending.pop()
+            elif node in on_path:
+                cycles.append(path[on_path[node] :])
+            elif node not in done:
+                on_path[node] = len(path)
+                path.append(node)
+                pending.append(iter(graph[node]))
+    return cycles
 
 
 def _check_markers(doc: TasksDocument, name: str, report: Report) -> None:

@@ -294,3 +294,13 @@ def test_commented_placeholders_ignored(feature: Path) -> None:
     edit(feature / "spec.md", "Given albums", "<!-- [STORY_1_NARRATIVE] --> Given albums")
     found = [rule for rule, _, _ in rules(feature)]
     assert "template-placeholder" not in found
+
+
+def test_long_dependency_chain_no_cycle(feature: Path) -> None:
+    lines = ["# Tasks", "", "## Phase 1: Chain", ""]
+    for number in range(1, 5001):
+        after = f" (depends on T{number - 1:04d})" if number > 1 else ""
+        lines.append(f"- [ ] T{number:04d} Step {number} in app/s{number}.py{after}")
+    (feature / "tasks.md").write_text("\n".join(lines) + "\n")
+    found = [rule for rule, _, _ in rules(feature)]
+    assert "dependency-cycle" not in found
