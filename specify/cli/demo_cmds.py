@@ -37,6 +37,8 @@ def _step(args: list[str], cwd: Path, *, check: bool = True) -> int:
 
 
 def _prepare(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise SpecifyError(f"{target} is a file, not a folder.", "Pass --dir with a new or empty folder.")
     if target.exists() and any(target.iterdir()):
         raise SpecifyError(f"{target} is not empty.", "Pass --dir with a new or empty folder.")
     from specify.resources import templates_dir
@@ -74,8 +76,10 @@ def demo(
     no_model: bool = typer.Option(False, "--no-model", help="Use the bundled example artifacts instead of the model."),
 ) -> None:
     """Create a demo project and run the workflow on it, printing each command."""
+    from specify.integrations.agents import get_agent
     from specify.stages.backend import EMBEDDED_MODEL
 
+    get_agent(agent)  # an unknown agent fails here, before any folder is made
     target = (directory or Path(tempfile.mkdtemp(prefix="specify-demo-"))).resolve()
     _prepare(target)
     typer.echo(f"Demo project: {target}")

@@ -22,3 +22,22 @@ def test_demo_refuses_non_empty_dir(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "not empty" in result.stderr
     assert (tmp_path / "keep.txt").read_text() == "mine"
+
+
+def test_demo_unknown_agent_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "demo"
+    result = subprocess.run([sys.executable, "-m", "specify", "demo", "--dir", str(target), "--no-model",
+                             "--agent", "bogus"], capture_output=True, text=True)
+    assert result.returncode == 2
+    assert "Unknown agent 'bogus'" in result.stderr
+    assert not target.exists()
+
+
+def test_demo_dir_is_file(tmp_path: Path) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("mine")
+    result = subprocess.run([sys.executable, "-m", "specify", "demo", "--dir", str(target), "--no-model"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert "is a file, not a folder" in result.stderr
+    assert target.read_text() == "mine"
