@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -28,20 +29,35 @@ def _shown(path: str) -> str:
         return path
 
 
+def _columns(char: str) -> int:
+    """Return the terminal columns ``char`` takes: 2 for wide CJK and emoji, 0 for combining marks."""
+    if unicodedata.combining(char):
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
 def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: max(width - 3, 0)] + "..."
+    """Cut ``text`` to ``width`` terminal columns, ending a cut line with "..."."""
+    if sum(_columns(char) for char in text) <= width:
+        return text
+    used = 0
+    for index, char in enumerate(text):
+        used += _columns(char)
+        if used > width - 3:
+            return text[:index] + "..."
+    return text
 
 
 def _box(row: dict[str, Any]) -> str:
     return f"[{row['marker'] or ''}]".ljust(3)
 
 
-def _task_line(row: dict[str, Any]) -> str:
+def _task_line(row: dict[str, Any], width: int = WIDTH) -> str:
     tags = f"{'P' if row['parallel'] else '':<2}{row['story'] or '':<5}"
     head = f"{'  ' * row['level']}{_box(row)} {row['ref']:<6} {tags}"
     if row["claimed_by"]:
         head += f" (claimed by {row['claimed_by']})"
-    return _clip(f"{head}  {row['description']}", WIDTH)
+    return _clip(f"{head}  {row['description']}", width)
 
 
 def _show_warnings(data: dict[str, Any]) -> None:
@@ -63,7 +79,7 @@ def list_command(feature: str | None = FEATURE_OPTION, as_json: bool = JSON_OPTI
             if row["phase"] != phase:
                 phase = row["phase"]
                 typer.echo(_clip(f"{row['phase'] or '(no phase)'}", WIDTH))
-            typer.echo("  " + _task_line(row))
+            typer.echo("  " + _task_line(row, WIDTH - 2))
         if not data["tasks"]:
             typer.echo(f"No tasks in {_shown(data['file'])}.")
 

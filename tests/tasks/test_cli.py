@@ -6,6 +6,7 @@ import json
 import shutil
 import subprocess
 import sys
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -176,3 +177,24 @@ def test_next_ref_ticks_duplicate(project: Path) -> None:
     batch = run_json("tasks", "next", "--feature", "001")["tasks"]
     run_json("tasks", "done", *batch, "--feature", "001")
     assert run_json("tasks", "next", "--feature", "001")["tasks"] == []
+
+
+def display_columns(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in line)
+
+
+def test_wide_characters_fit_80_columns(project: Path) -> None:
+    tasks = project / "specs" / "001-photos" / "tasks.md"
+    tasks.write_text("- [ ] T001 [US1] " + "用户登录和权限管理" * 8 + "\n- [ ] T002 " + "🚀🔥✨" * 20 + "\n")
+    for command in ("list", "next"):
+        result = runner.invoke(app, ["tasks", command, "--feature", "001"])
+        assert result.exit_code == 0
+        assert max(display_columns(line) for line in result.stdout.splitlines()) <= 80, command
+        assert "..." in result.stdout, command
+
+
+def test_long_ascii_task_fits_80_columns(project: Path) -> None:
+    tasks = project / "specs" / "001-photos" / "tasks.md"
+    tasks.write_text("- [ ] T001 [P] [US1] " + "word " * 40 + "\n")
+    result = runner.invoke(app, ["tasks", "list", "--feature", "001"])
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
