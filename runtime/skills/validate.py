@@ -63,7 +63,7 @@ def _strict_parse_diagnostics(parsed: ParsedFile, file: str) -> list[Diagnostic]
         severity = _STRICT_PARSE_CODES.get(d.code, d.severity)
         message = d.message
         if d.code == "quoted-retry":
-            message = message.replace("it was read as if quoted. ", "")
+            message = message.replace("; it was read as if quoted. Quote", ". Quote")
         diagnostics.append(Diagnostic(d.file, d.line, severity, d.code, message, d.column))  # type: ignore[arg-type]
     if parsed.had_bom:
         diagnostics.append(Diagnostic(file, 1, "warning", "bom",

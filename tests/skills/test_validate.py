@@ -192,6 +192,7 @@ def test_colon_error_has_line_and_column(fixtures: Path):
     error = validate_skill(fixtures / "colon-in-description").errors[0]
     assert (error.line, error.column) == (3, 45)
     assert "Quote the value" in error.message
+    assert "invalid YAML. Quote the value" in error.message
 
 
 def test_latin1_error_has_offset(fixtures: Path):
