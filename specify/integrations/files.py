@@ -180,7 +180,9 @@ def plan_json_merge(root: Path, path: str, data: dict) -> Change:  # type: ignor
     try:
         merged, added = merge_text(text, data)
     except ArtifactError as exc:
-        logger.warning("Left %s as it is because %s", path, exc.message)
+        # Info, not warning: the returned "kept" change carries the reason to the report, and
+        # init plans twice (before and inside its lock), which would print a warning twice.
+        logger.info("Left %s as it is because %s", path, exc.message)
         return Change(path, "kept", None, old, None, f"{exc.message}; add the keys by hand")
     if old is None:
         return Change(path, "created", merged.encode("utf-8"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 from init_support import FIXTURES, snapshot
@@ -159,3 +161,16 @@ def test_broken_settings_kept_with_reason(specify, user_folder: Path) -> None:
     assert entry["status"] == "kept"
     assert "line 3" in entry["reason"]
     assert (user_folder / ".vscode/settings.json").read_text() == broken
+
+
+def test_broken_settings_reported_once(user_folder: Path) -> None:
+    (user_folder / ".vscode/settings.json").write_text('{\n  "a": 1\n  "b": 2\n}\n')
+    result = subprocess.run(
+        [sys.executable, "-m", "specify", "init", "--here", "--agent", "copilot", "--commands", "--force", "--no-git"],
+        cwd=user_folder,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(".vscode/settings.json") == 1
+    assert "WARNING" not in result.stderr
