@@ -45,7 +45,10 @@ def print_init(report: InitReport) -> None:
     typer.echo(f"{verb} {report.root} for {targets}:")
     print_changes(report.changes, report.dry_run)
     counts = ", ".join(f"{count} {status}" for status, count in sorted(report.counts().items()))
-    typer.echo(f"Files: {counts}.")
+    if report.dry_run:
+        typer.echo(f"Files: {counts} (dry run: nothing was written).")
+    else:
+        typer.echo(f"Files: {counts}.")
     kept = [change.path for change in report.changes if change.status == "kept"]
     if kept:
         typer.echo(f"Kept {len(kept)} file(s) you own or edited; specify did not change them.")

@@ -187,3 +187,9 @@ def test_file_where_folder_needed(specify, tmp_path: Path, blocker: str) -> None
     assert result.exit_code == 1
     assert f"{tmp_path / blocker} is a file where specify needs a folder" in result.stderr
     assert (tmp_path / blocker).read_text() == "mine\n"
+
+
+def test_dry_run_counts_say_nothing_written(specify, tmp_path: Path) -> None:
+    run = specify("init", str(tmp_path / "new"), "--agent", "claude", "--dry-run")
+    assert run.exit_code == 0, run.stderr
+    assert "(dry run: nothing was written)" in run.stdout
