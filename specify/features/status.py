@@ -127,6 +127,7 @@ def task_progress(path: Path) -> TaskProgress | None:
 def feature_status(folder: Path) -> FeatureStatus:
     """Read what exists in a feature folder. Unreadable files are reported, not raised."""
     status = FeatureStatus(folder, {name: _present(folder, name) for name in ARTIFACTS})
+    unreadable: set[str] = set()
     for name, attribute in (
         ("spec.md", "spec_is_template"),
         ("plan.md", "plan_is_template"),
@@ -138,11 +139,12 @@ def feature_status(folder: Path) -> FeatureStatus:
             text = read_text(folder / name)
         except (ArtifactError, OSError, UnicodeDecodeError) as exc:
             status.problems.append(f"{name}: {exc}")
+            unreadable.add(name)
             continue
         setattr(status, attribute, has_placeholders(text))
         if name == "spec.md":
             status.clarifications = count_clarifications(text)
-    if status.artifacts["tasks.md"]:
+    if status.artifacts["tasks.md"] and "tasks.md" not in unreadable:
         try:
             status.tasks = task_progress(folder / "tasks.md")
         except (SpecifyError, OSError) as exc:

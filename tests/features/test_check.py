@@ -207,6 +207,14 @@ def test_undecodable_spec_reported(project: Path, cli: Cli) -> None:
     assert "not valid UTF-8" in data["problems"][0]
 
 
+def test_undecodable_tasks_reported_once(project: Path, cli: Cli) -> None:
+    folder = add_feature(project, spec_md=WRITTEN_SPEC)
+    (folder / "tasks.md").write_bytes(b"- [ ] T001 caf\xe9 in a.py\n")
+    data = cli.json(project, "check", "--feature", "001")
+    assert len(data["problems"]) == 1
+    assert data["problems"][0].startswith("tasks.md: ")
+
+
 @pytest.mark.parametrize(
     "args",
     [
