@@ -57,7 +57,8 @@ def config_show(as_json: bool = JSON_OPTION) -> None:
     emit({"settings": rows}, as_json, human)
 
 
-@config_app.command("set")
+# ignore_unknown_options lets a negative number such as -1 through as the value.
+@config_app.command("set", context_settings={"ignore_unknown_options": True})
 def config_set(
     key: str = typer.Argument(..., help="Dotted key, for example model.backend."),
     value: str = typer.Argument(..., help="New value; TOML syntax for numbers, booleans and lists."),

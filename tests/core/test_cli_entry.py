@@ -103,3 +103,12 @@ def test_resume_without_value_means_last() -> None:
     assert normalise_argv(["run", "implement", "--resume"]) == ["run", "implement", "--resume", "last"]
     assert normalise_argv(["run", "implement", "--resume", "--yes"]) == ["run", "implement", "--resume", "last", "--yes"]
     assert normalise_argv(["run", "implement", "--resume", "abc"]) == ["run", "implement", "--resume", "abc"]
+
+
+def test_config_set_negative_value(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / ".specify" / "memory").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path)
+    runner = CliRunner()
+    result = runner.invoke(app, ["config", "set", "model.n_gpu_layers", "-1", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "n_gpu_layers = -1" in (tmp_path / ".specify" / "config.toml").read_text()
