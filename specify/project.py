@@ -102,14 +102,16 @@ def match_feature(root: Path, value: str, origin: str) -> Path:
     looks_like_path = "/" in value or "\\" in value or value.startswith((".", "~"))
     if looks_like_path:
         candidate = Path(value).expanduser()
-        for path in (root / candidate, candidate):
-            if path.is_dir() and _project_folder(root, path):
-                raise FeatureNotFoundError(
-                    f"{origin} '{value}' is {path.resolve()}, which is not a feature folder.",
-                    "Name a folder such as specs/001-login, or give its number.",
-                )
-            if path.is_dir():
+        # Relative to the root first, then to the working directory (a feature folder itself).
+        folders = [path for path in (root / candidate, candidate) if path.is_dir()]
+        for path in folders:
+            if not _project_folder(root, path):
                 return path.resolve()
+        if folders:
+            raise FeatureNotFoundError(
+                f"{origin} '{value}' is {folders[0].resolve()}, which is not a feature folder.",
+                "Name a folder such as specs/001-login, or give its number.",
+            )
     for base in feature_search_dirs(root):
         exact = base / value
         if exact.is_dir() and not _project_folder(root, exact):

@@ -85,7 +85,8 @@ def test_broken_feature_json_named(features: Path) -> None:
 
 
 @pytest.mark.parametrize("value", [".", "./", "specs", ".specify", ".specify/memory", " "])
-def test_project_folders_not_features(features: Path, value: str) -> None:
+def test_project_folders_not_features(features: Path, value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(features)
     with pytest.raises(FeatureNotFoundError):
         resolve_feature(features, value)
 
@@ -99,3 +100,8 @@ def test_legacy_feature_path_accepted(features: Path) -> None:
     legacy = features / ".specify" / "specs" / "003-old"
     legacy.mkdir(parents=True)
     assert resolve_feature(features, ".specify/specs/003-old").path == legacy.resolve()
+
+
+def test_dot_inside_feature_folder(features: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(features / "specs" / "002-search")
+    assert resolve_feature(features, ".").path.name == "002-search"
