@@ -144,6 +144,14 @@ def validate_skill(path: Path, profile: str = "spec") -> ValidationReport:
     folder = path.parent if path.name in (SKILL_FILE, "skill.md") and path.is_file() else path
     skill_md = folder / SKILL_FILE
     report = ValidationReport(skill_md.absolute())
+    if not folder.exists():
+        report.diagnostics.append(Diagnostic(str(path), 0, "error", "missing-file",
+                                             f"{path} does not exist; give a skill folder or its SKILL.md"))
+        return report
+    if not folder.is_dir():
+        report.diagnostics.append(Diagnostic(str(path), 0, "error", "missing-file",
+                                             f"{path} is a file but not a SKILL.md; give a skill folder or its SKILL.md"))
+        return report
     if not skill_md.is_file() or SKILL_FILE not in os.listdir(folder):
         message = "missing SKILL.md" + (" (found skill.md; rename it to SKILL.md)"
                                         if (folder / "skill.md").is_file() else "")

@@ -201,3 +201,15 @@ def test_latin1_error_has_offset(fixtures: Path):
 
 def test_bom_fixture_warns(fixtures: Path):
     assert [d.code for d in validate_skill(fixtures / "bom-frontmatter").warnings] == ["bom"]
+
+
+def test_missing_path_named(tmp_path: Path):
+    [error] = validate_skill(tmp_path / "nowhere").errors
+    assert "does not exist" in error.message
+
+
+def test_plain_file_not_skill(tmp_path: Path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text("hello")
+    [error] = validate_skill(notes).errors
+    assert "is a file but not a SKILL.md" in error.message
