@@ -196,6 +196,9 @@ def install_skill(source: Path, target_dir: Path) -> Path:
 
 
 def _place(staged: Path, target_dir: Path) -> Path:
+    if not (staged / "SKILL.md").is_file():
+        raise SkillError(f"the skill to install has no SKILL.md in its top folder '{staged.name}'",
+                         "Install a folder or archive made by `specify skill new` or `specify skill package`.")
     result = load_skill((staged / "SKILL.md").absolute(), "user")
     if result.skill is None:
         reason = "; ".join(d.message for d in result.diagnostics) or "no SKILL.md"

@@ -78,6 +78,9 @@ def install_target(user: bool, project: bool) -> Path:
     if user and project:
         raise SkillError("--user and --project are exclusive", "Pass one of them.")
     if project:
-        root, _ = project_root()
+        root, is_project = project_root()
+        if not is_project:
+            raise SkillError(f"--project needs a specify project, and {root} is not in one",
+                             "Run it inside a project (`specify init` makes one), or install with --user.")
         return root / ".specify" / "skills"
     return user_home() / "skills"

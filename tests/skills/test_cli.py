@@ -188,3 +188,14 @@ def test_show_untrusted_names_trust(project):
     result = invoke("skill", "show", "local")
     assert result.exit_code == 1
     assert "not trusted. Run `specify trust`" in result.stderr
+
+
+def test_project_install_needs_project(tmp_path, monkeypatch):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    folder = write_skill(tmp_path / "src", "mine")
+    result = invoke("skill", "install", str(folder), "--project")
+    assert result.exit_code == 1
+    assert "needs a specify project" in result.stderr
+    assert not (outside / ".specify").exists()

@@ -205,3 +205,9 @@ def test_scaffold_blocked_by_file(tmp_path):
     with pytest.raises(SkillError, match="is a file"):
         create_skill("tool", tmp_path / "skills")
     assert (tmp_path / "skills").read_text() == "notes"
+
+
+def test_install_folder_without_skill_md(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(SkillError, match="has no SKILL.md"):
+        install_skill(tmp_path / "empty", tmp_path / "target")
