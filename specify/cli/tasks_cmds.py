@@ -13,7 +13,9 @@ from specify.cli.output import FEATURE_OPTION, JSON_OPTION, emit, warn
 tasks_app = typer.Typer(help="List, schedule and tick the tasks in the feature's tasks.md.", no_args_is_help=True)
 
 WIDTH = 80
-IDS_ARGUMENT = typer.Argument(..., help="Task ids such as T001 (any case), or L<line> for tasks without an id.")
+IDS_ARGUMENT = typer.Argument(
+    ..., help="Task ids such as T001 (any case; 'T001,T002' also works), or L<line> for tasks without an id."
+)
 SHA_OPTION = typer.Option(
     None,
     "--if-sha256",

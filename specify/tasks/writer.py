@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,7 +49,7 @@ def mark_tasks(path: Path, ids: Iterable[str], done: bool = True, expected_sha25
     path = Path(path)
     # Write through a symlink: replacing the link itself would leave its target unticked.
     real_path = path.resolve()
-    refs = list(ids)
+    refs = split_refs(ids)
     with locked(real_path):
         doc = load_tasks(path)
         if expected_sha256 is not None and doc.sha256 != expected_sha256:
@@ -66,6 +67,11 @@ def mark_tasks(path: Path, ids: Iterable[str], done: bool = True, expected_sha25
         atomic_write_bytes(real_path, data)
     logger.info("%s: marked %s %s", path, ", ".join(changed), "done" if done else "open")
     return MarkResult(parse_tasks(data, path), changed, unchanged)
+
+
+def split_refs(ids: Iterable[str]) -> list[str]:
+    """Split arguments such as ``"T001,T002"`` or ``"T001 T002"`` into single refs."""
+    return [ref for value in ids for ref in re.split(r"[,\s]+", value) if ref]
 
 
 def _needs_change(task: Task, done: bool) -> bool:

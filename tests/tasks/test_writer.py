@@ -166,3 +166,10 @@ def test_symlinked_file_written_through(tmp_path: Path) -> None:
     set_done(link, ["T001"])
     assert link.is_symlink()
     assert target.read_bytes() == b"- [x] T001 a\n"
+
+
+@pytest.mark.parametrize("refs", [["T001,T006"], ["T001, T006"], ["T001", "T006,"], ["T001 T006"]])
+def test_comma_separated_ids_accepted(crlf_file: Path, refs: list[str]) -> None:
+    doc = set_done(crlf_file, refs)
+    assert doc.find("T001").done is True
+    assert doc.find("T006").done is True
