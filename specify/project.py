@@ -132,8 +132,19 @@ def match_feature(root: Path, value: str, origin: str) -> Path:
         )
     raise FeatureNotFoundError(
         f"{origin} '{value}' matches no feature folder under {specs_dir(root)}.",
-        f"Known features: {known}.",
+        f"Known features: {known}.{_stale_hint(origin)}",
     )
+
+
+def _stale_hint(origin: str) -> str:
+    """Say how to clear a stored or inherited feature name that no longer matches."""
+    if origin == str(FEATURE_JSON):
+        return " Run `specify feature use NNN` to choose another one."
+    if origin.startswith("SPECIFY_"):
+        return f" Change or unset {origin}."
+    if origin == "git branch":
+        return " Run `specify feature use NNN`, or switch to a feature branch."
+    return ""
 
 
 def current_branch(root: Path) -> str | None:

@@ -105,3 +105,15 @@ def test_legacy_feature_path_accepted(features: Path) -> None:
 def test_dot_inside_feature_folder(features: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(features / "specs" / "002-search")
     assert resolve_feature(features, ".").path.name == "002-search"
+
+
+def test_stale_feature_json_hint(features: Path) -> None:
+    (features / ".specify" / "feature.json").write_text(json.dumps({"feature_directory": "specs/999-gone"}))
+    with pytest.raises(FeatureNotFoundError, match="specify feature use NNN"):
+        resolve_feature(features)
+
+
+def test_stale_env_hint(features: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPECIFY_FEATURE", "999-gone")
+    with pytest.raises(FeatureNotFoundError, match="unset SPECIFY_FEATURE"):
+        resolve_feature(features)
