@@ -153,10 +153,16 @@ def normalise_commands_dir(value: str | None, agent: Agent) -> str | None:
             "Example: --commands-dir .myagent/commands",
         )
     path = Path(value)
-    if path.is_absolute() or ".." in path.parts:
+    if path.is_absolute() or ".." in path.parts or path.parts[:1] == ("~",):
         raise UsageError(
             f"--commands-dir {value} must be a folder inside the project.",
-            "Give a relative path without '..', such as .myagent/commands.",
+            "Give a relative path without '..' or '~', such as .myagent/commands.",
+        )
+    if not path.parts or path.parts[0] == ".git":
+        where = "the project root" if not path.parts else "git's own folder"
+        raise UsageError(
+            f"--commands-dir {value} names {where}, not a folder for command files.",
+            "Give a folder such as .myagent/commands.",
         )
     return path.as_posix().rstrip("/")
 

@@ -160,11 +160,19 @@ def test_generic_requires_commands_dir(specify, tmp_path: Path) -> None:
     assert "--commands-dir" in run.stderr
 
 
-@pytest.mark.parametrize("folder", ["../outside", "/tmp/elsewhere"])
+@pytest.mark.parametrize("folder", ["../outside", "/tmp/elsewhere", "~/prompts"])
 def test_commands_dir_stays_inside(specify, tmp_path: Path, folder: str) -> None:
     run = specify("init", str(tmp_path / "p"), "--agent", "generic", "--commands-dir", folder, "--no-git")
     assert run.exit_code == 2
     assert "inside the project" in run.stderr
+
+
+@pytest.mark.parametrize("folder", [".", "./", ".git", ".git/hooks"])
+def test_commands_dir_not_root_or_git(specify, tmp_path: Path, folder: str) -> None:
+    run = specify("init", str(tmp_path / "p"), "--agent", "generic", "--commands-dir", folder, "--no-git")
+    assert run.exit_code == 2
+    assert "not a folder for command files" in run.stderr
+    assert not (tmp_path / "p").exists()
 
 
 def test_folder_and_here_conflict(specify, tmp_path: Path) -> None:
