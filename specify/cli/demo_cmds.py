@@ -85,6 +85,9 @@ def demo(
     typer.echo(f"Demo project: {target}")
     _step(["init", "--here", "--agent", agent, "--non-interactive", "--force"], target)
     use_model = not no_model and EMBEDDED_MODEL.is_file()
+    if not no_model and not use_model:
+        typer.echo(f"\nThe embedded model is not installed ({EMBEDDED_MODEL} is missing), so the demo uses the "
+                   "bundled example artifacts, as with --no-model.")
     if use_model:
         typer.echo("\nThe next stages run headless on the embedded model (a tiny local model: it shows the "
                    "mechanics, not useful content).")

@@ -4,6 +4,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from specify.stages.backend import EMBEDDED_MODEL
+
 
 def test_demo_without_model(tmp_path: Path) -> None:
     target = tmp_path / "demo"
@@ -41,3 +45,12 @@ def test_demo_dir_is_file(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "is a file, not a folder" in result.stderr
     assert target.read_text() == "mine"
+
+
+def test_demo_says_model_missing(tmp_path: Path) -> None:
+    if EMBEDDED_MODEL.is_file():
+        pytest.skip("the embedded model is installed, so the demo runs it instead of falling back")
+    result = subprocess.run([sys.executable, "-m", "specify", "demo", "--dir", str(tmp_path / "demo")],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "embedded model is not installed" in result.stdout
