@@ -73,18 +73,21 @@ def feature_list(as_json: bool = JSON_OPTION) -> None:
     def human() -> None:
         if not rows:
             info(f"No features under {root / 'specs'}; create one with `specify feature new`.")
+        # Line the columns up after the longest name, but let a very long one overflow alone.
+        width = min(max((len(row["feature_dir"]) for row in rows), default=0), 56)
         for row in rows:
-            typer.echo(_list_line(row))
+            typer.echo(_list_line(row, width))
 
     emit({"root": str(root), "features": rows}, as_json, human)
 
 
-def _list_line(row: dict[str, Any]) -> str:
+def _list_line(row: dict[str, Any], width: int = 40) -> str:
     mark = "*" if row["active"] else " "
     files = ",".join(name.rstrip("/").removesuffix(".md") for name, present in row["artifacts"].items() if present)
     tasks = row["tasks"]
     progress = f"{tasks['done']}/{tasks['total']}" if tasks else "-"
-    return f"{mark} {row['feature_dir']:<40} {progress:>9}  next: {row['next_stage']:<12} {files}"
+    line = f"{mark} {row['feature_dir']:<{width}} {progress:>9}  next: {row['next_stage']:<12} {files}"
+    return line.rstrip()
 
 
 @feature_app.command("current")

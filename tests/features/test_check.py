@@ -239,3 +239,12 @@ def test_list_without_tasks_package(project: Path, cli: Cli, monkeypatch: pytest
     rows = cli.json(project, "feature", "list")["features"]
     assert rows[0]["tasks"] is None
     assert rows[0]["next_stage"] == "implement"
+
+
+def test_list_columns_line_up(project: Path, cli: Cli) -> None:
+    add_feature(project, "001-login")
+    add_feature(project, "002-" + "long-name-" * 4 + "end")
+    result = cli(project, "feature", "list")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len({line.index("next:") for line in lines}) == 1
