@@ -3,9 +3,12 @@
 An implement run writes ``.specify/runs/<run-id>/claim.json`` while it works::
 
     {"run_id": "20260101-120000-ab12", "pid": 4242, "tasks": ["T004", "T005"],
-     "started_at": "2026-01-01T12:00:00+00:00", "host": "buildbox"}
+     "started_at": "2026-01-01T12:00:00+00:00", "host": "buildbox",
+     "tasks_file": "/repo/specs/001-photos/tasks.md"}
 
-``host`` is ``socket.gethostname()`` of the machine the run is on. A claim is live while a
+``host`` is ``socket.gethostname()`` of the machine the run is on. ``tasks_file`` names the
+tasks.md the ids belong to, because every feature numbers its tasks from T001; a claim without
+it (written by an older version) applies to every feature. A claim is live while a
 process with ``pid`` exists on this machine. A claim whose process is gone, or that names
 another host, is stale and ignored. Unreadable or malformed claim files are logged and
 ignored too, because a crashed run must never block the next one.
@@ -42,18 +45,23 @@ class Claim:
     host: str
     started_at: str
     path: Path
+    tasks_file: str | None = None
 
 
 def runs_dir(root: Path) -> Path:
     return Path(root) / ".specify" / "runs"
 
 
-def read_claims(root: Path) -> dict[str, Claim]:
-    """Return live claims under ``root/.specify/runs``, keyed by upper-case task id."""
+def read_claims(root: Path, tasks_file: Path | None = None) -> dict[str, Claim]:
+    """Return live claims under ``root/.specify/runs``, keyed by upper-case task id.
+
+    With ``tasks_file``, claims recorded for another tasks.md are left out.
+    """
     base = runs_dir(root)
     if not base.is_dir():
         return {}
     this_host = socket.gethostname()
+    wanted = str(Path(tasks_file).resolve()) if tasks_file is not None else None
     claims: dict[str, Claim] = {}
     for path in sorted(base.glob(f"*/{CLAIM_FILE}")):
         loaded = _load_claim(path)
@@ -62,6 +70,8 @@ def read_claims(root: Path) -> dict[str, Claim]:
         claim, task_ids = loaded
         if claim.host != this_host or not pid_alive(claim.pid):
             logger.debug("%s: stale claim (host %s, pid %d)", path, claim.host, claim.pid)
+            continue
+        if wanted is not None and claim.tasks_file is not None and claim.tasks_file != wanted:
             continue
         for task_id in task_ids:
             claims[task_id.upper()] = claim
@@ -85,20 +95,26 @@ def _load_claim(path: Path) -> tuple[Claim, list[str]] | None:
         host=str(data.get("host", "")),
         started_at=str(data.get("started_at", "")),
         path=path,
+        tasks_file=str(data["tasks_file"]) if isinstance(data.get("tasks_file"), str) else None,
     )
     return claim, [str(task) for task in tasks]
 
 
-def write_claim(root: Path, run_id: str, task_ids: Iterable[str]) -> Path:
-    """Record that this process (run ``run_id``) works on ``task_ids``; return the claim file."""
+def write_claim(root: Path, run_id: str, task_ids: Iterable[str], tasks_file: Path | None = None) -> Path:
+    """Record that this process (run ``run_id``) works on ``task_ids``; return the claim file.
+
+    Pass ``tasks_file`` (the tasks.md the ids come from) so the claim holds only that feature's tasks.
+    """
     path = runs_dir(root) / run_id / CLAIM_FILE
-    data = {
+    data: dict[str, object] = {
         "run_id": run_id,
         "pid": os.getpid(),
         "tasks": list(task_ids),
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "host": socket.gethostname(),
     }
+    if tasks_file is not None:
+        data["tasks_file"] = str(Path(tasks_file).resolve())
     atomic_write_text(path, json.dumps(data, indent=2) + "\n")
     return path
 

@@ -64,7 +64,7 @@ def _tasks_file(path: Path) -> Path:
 
 
 def _claims(location: TasksLocation) -> dict[str, Claim]:
-    return read_claims(location.root) if location.root is not None else {}
+    return read_claims(location.root, location.path) if location.root is not None else {}
 
 
 def task_row(task: Task, claims: dict[str, Claim]) -> dict[str, Any]:

@@ -79,3 +79,16 @@ def test_released_claim_gone(tmp_path: Path) -> None:
 
 def test_no_runs_folder(tmp_path: Path) -> None:
     assert read_claims(tmp_path) == {}
+
+
+def test_claim_limited_to_its_file(tmp_path: Path) -> None:
+    first = tmp_path / "specs" / "001-a" / "tasks.md"
+    other = tmp_path / "specs" / "002-b" / "tasks.md"
+    write_claim(tmp_path, "run-1", ["T004"], tasks_file=first)
+    assert sorted(read_claims(tmp_path, first)) == ["T004"]
+    assert read_claims(tmp_path, other) == {}
+
+
+def test_claim_without_file_applies_everywhere(tmp_path: Path) -> None:
+    write_claim(tmp_path, "run-1", ["T004"])
+    assert sorted(read_claims(tmp_path, tmp_path / "specs" / "002-b" / "tasks.md")) == ["T004"]

@@ -198,3 +198,11 @@ def test_long_ascii_task_fits_80_columns(project: Path) -> None:
     tasks.write_text("- [ ] T001 [P] [US1] " + "word " * 40 + "\n")
     result = runner.invoke(app, ["tasks", "list", "--feature", "001"])
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_other_feature_claim_ignored(project: Path) -> None:
+    other = project / "specs" / "002-other" / "tasks.md"
+    write_claim(project, "run-b", ["T001"], tasks_file=other)
+    data = run_json("tasks", "next", "--feature", "001")
+    assert data["tasks"] == ["T001"]
+    assert data["claimed"] == []
