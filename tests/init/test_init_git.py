@@ -59,3 +59,16 @@ def test_no_git_flag_skips_repository(specify, tmp_path: Path) -> None:
     run = specify("init", str(tmp_path / "p"), "--agent", "claude", "--no-git", "--json")
     assert run.json()["git"] == {"repository": "skipped", "commit": None, "identity": None}
     assert not (tmp_path / "p/.git").exists()
+
+
+def test_git_after_no_git_commits_managed(specify, tmp_path: Path) -> None:
+    target = tmp_path / "p"
+    specify("init", str(target), "--agent", "claude", "--no-git")
+    (target / "notes.txt").write_text("mine\n")
+    run = specify("init", str(target), "--agent", "claude", "--json")
+    assert run.exit_code == 0, run.stderr
+    repo = git.Repo(target)
+    committed = {item.path for item in repo.head.commit.tree.traverse() if item.type == "blob"}
+    assert ".claude/skills/speckit-plan/SKILL.md" in committed
+    assert "notes.txt" not in committed
+    assert run.json()["git"]["commit"] == repo.head.commit.hexsha
