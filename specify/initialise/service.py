@@ -134,7 +134,7 @@ def init_project(request: InitRequest) -> InitReport:
         written = apply(root, report.changes)
     # A repository made now gets every file init manages, also those an earlier
     # `--no-git` run wrote, so its first commit exists and feature branches can start from it.
-    managed = [c.path for c in report.changes if c.status == "unchanged" and c.record and c.path not in written]
+    managed = [c.path for c in report.changes if c.status == "unchanged" and c.path not in written]
     report.git = init_and_commit(root, written + managed) if request.git else GitOutcome("skipped")
     return report
 

@@ -72,3 +72,4 @@ def test_git_after_no_git_commits_managed(specify, tmp_path: Path) -> None:
     assert ".claude/skills/speckit-plan/SKILL.md" in committed
     assert "notes.txt" not in committed
     assert run.json()["git"]["commit"] == repo.head.commit.hexsha
+    assert repo.untracked_files == ["notes.txt"]
