@@ -1,7 +1,7 @@
 """Preference pairs: the record's correct first reply against a corrupted copy of it.
 
-The corruption depends on the verifier, so the rejected reply fails the same check the
-chosen one passes: a wrong final number, JSON that does not parse or has a wrong value, a
+The corruption depends on the verifier, so the rejected reply fails the check that the
+chosen one passes. It is a wrong final number, JSON that does not parse or has a wrong value, a
 function body that returns the wrong thing, a tool call with a wrong name or argument.
 Records without a verifier get a truncated reply. Both replies end with ``<|im_end|>``,
 so the pair also teaches where an answer stops.

@@ -32,7 +32,7 @@ class ChatDataConfig:
 class DPOConfig:
     loss: str = "sigmoid"  # "sigmoid" (DPO) or "apo_zero"
     beta: float = 0.1  # scale of the implicit reward beta * (log pi - log pi_ref)
-    pairs_per_record: int = 1  # corrupted answers drawn per correct one
+    pairs_per_record: int = 1  # corrupted replies drawn per correct one
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,6 @@ from localmodel.train.distributed import DistInfo
 
 logger = logging.getLogger(__name__)
 
-EVAL_FILE = "eval.json"
 GGUF_FILE = "model.gguf"
 
 

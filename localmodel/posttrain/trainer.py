@@ -64,7 +64,7 @@ def prepare_posttrain_run(run_dir: Path, recipe: PostTrainRecipe, base: Path) ->
         wanted = json.loads(json.dumps(wanted))  # tuples compare as the lists JSON stores
         if {**found["recipe"], "train": None} != {**wanted["recipe"], "train": None} or \
                 found["base"] != wanted["base"]:
-            raise ConfigError(f"Run folder {run_dir} holds a different post-training run.",
+            raise ConfigError(f"Run folder {run_dir} contains a different post-training run.",
                               "Use a new --out folder, or the same recipe and base to resume.")
         return
     bundle = load_bundle(base)

@@ -75,15 +75,16 @@ def make_base(root: Path, data: Path, seed: int) -> Path:
     return base
 
 
-def stage_recipe(stage: str, data: Path, seed: int, **changes: dict[str, Any]):  # noqa: ANN201
+def stage_recipe(stage: str, data_dir: Path, seed: int, **changes: dict[str, Any]):  # noqa: ANN201
     from localmodel.posttrain.recipe import posttrain_recipe_from_dict
 
     raw: dict[str, Any] = {"stage": stage, "seed": seed,
-                           "data": {"train": [str(data / "train.jsonl")],
-                                    "heldout": [str(data / "heldout.jsonl")], "max_len": 256},
+                           "data": {"train": [str(data_dir / "train.jsonl")],
+                                    "heldout": [str(data_dir / "heldout.jsonl")], "max_len": 256},
                            "eval": dict(EVAL)}
-    for section, values in {**STAGES[stage], **changes}.items():
-        raw[section] = {**raw.get(section, {}), **values}
+    for source in (STAGES[stage], changes):
+        for section, values in source.items():
+            raw[section] = {**raw.get(section, {}), **values}
     return posttrain_recipe_from_dict(raw, f"tiny {stage} recipe")
 
 

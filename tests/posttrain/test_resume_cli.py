@@ -52,7 +52,7 @@ def test_other_recipe_in_run_rejected(small: tuple[Path, Path], tmp_path: Path) 
     data, base = small
     run_stage(_sft(data, 1), base, tmp_path / "run", device="cpu", evaluate=False, export=False)
     other = _sft(data, 1).with_changes(data={"max_len": 128})
-    with pytest.raises(ConfigError, match="different post-training run"):
+    with pytest.raises(ConfigError, match="contains a different post-training run"):
         run_stage(other, base, tmp_path / "run", device="cpu", evaluate=False, export=False)
 
 
