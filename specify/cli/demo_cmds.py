@@ -8,6 +8,7 @@ feature gets the example spec, plan and tasks bundled in ``templates/demo/`` ins
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shlex
 import shutil
@@ -70,6 +71,17 @@ def _fill_from_examples(target: Path) -> None:
     typer.echo(f"\n(copied the example constitution, spec.md, plan.md and tasks.md into {feature_dir.relative_to(target)})")
 
 
+def _model_missing(model: Path) -> str | None:
+    """Return why the embedded model cannot run (no model file, no llama.cpp), or None."""
+    import importlib.util
+
+    if not model.is_file():
+        return f"{model} is missing"
+    if importlib.util.find_spec("llama_cpp") is None:
+        return "llama-cpp-python is not installed; pip install 'specify-agent[local]' adds it"
+    return None
+
+
 def demo(
     directory: Path = typer.Option(None, "--dir", help="Folder for the demo project (default: a new temporary folder)."),
     agent: str = typer.Option("claude", "--agent", help="Coding agent to write stage commands for."),
@@ -84,10 +96,11 @@ def demo(
     _prepare(target)
     typer.echo(f"Demo project: {target}")
     _step(["init", "--here", "--agent", agent, "--non-interactive", "--force"], target)
-    use_model = not no_model and EMBEDDED_MODEL.is_file()
-    if not no_model and not use_model:
-        typer.echo(f"\nThe embedded model is not installed ({EMBEDDED_MODEL} is missing), so the demo uses the "
-                   "bundled example artifacts, as with --no-model.")
+    missing = _model_missing(EMBEDDED_MODEL) if not no_model else None
+    use_model = not no_model and missing is None
+    if missing is not None:
+        typer.echo(f"\nThe embedded model cannot run here ({missing}), so the demo uses the bundled "
+                   "example artifacts, as with --no-model.")
     if use_model:
         typer.echo("\nThe next stages run headless on the embedded model (a tiny local model: it shows the "
                    "mechanics, not useful content).")
