@@ -73,8 +73,6 @@ def _fill_from_examples(target: Path) -> None:
 
 def _model_missing(model: Path) -> str | None:
     """Return why the embedded model cannot run (no model file, no llama.cpp), or None."""
-    import importlib.util
-
     if not model.is_file():
         return f"{model} is missing"
     if importlib.util.find_spec("llama_cpp") is None:
