@@ -21,6 +21,7 @@ from localmodel.config import ModelConfig
 TINY = ModelConfig(vocab_size=512, hidden_size=64, n_layers=4, n_heads=4, n_kv_heads=2,
                    ffn_size=192, rope_theta=10_000.0, max_seq_len=1024)
 FAMILIES = {"arithmetic": 150, "json": 150}
+GRPO_FAMILIES = ("json",)
 TRAIN = {"global_batch": 8, "micro_batch": 8, "schedule": "wsd", "checkpoint_every": 1000,
          "log_every": 10, "weight_decay": 0.0}
 STAGES: dict[str, dict[str, Any]] = {
@@ -28,9 +29,9 @@ STAGES: dict[str, dict[str, Any]] = {
                       "decay_fraction": 0.2}},
     "dpo": {"train": {**TRAIN, "max_steps": 20, "lr": 2e-4, "warmup_steps": 0,
                       "decay_fraction": 0.0}, "dpo": {"beta": 0.1, "loss": "apo_zero"}},
-    "grpo": {"train": {**TRAIN, "max_steps": 30, "lr": 1e-3, "warmup_steps": 0,
+    "grpo": {"train": {**TRAIN, "max_steps": 40, "lr": 1e-3, "warmup_steps": 0,
                        "decay_fraction": 0.0},
-             "data": {"families": ["json"]},
+             "data": {"families": list(GRPO_FAMILIES)},
              "grpo": {"group_size": 8, "max_new_tokens": 40, "no_think_max_tokens": 24,
                       "overlong_buffer": 8}},
 }
@@ -88,13 +89,15 @@ def stage_recipe(stage: str, data_dir: Path, seed: int, **changes: dict[str, Any
     return posttrain_recipe_from_dict(raw, f"tiny {stage} recipe")
 
 
-def evaluate(run: Path, data: Path, seed: int) -> dict[str, Any]:
+def evaluate(run: Path, data: Path, seed: int, families: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Evaluate on held-out data; only the all-family evaluation is written to ``eval.json``."""
     from localmodel.data.synthetic.records import read_records
     from localmodel.eval.chat_eval import evaluate_run_dir
     from localmodel.posttrain.recipe import EvalConfig
 
     records = read_records(data / "heldout.jsonl")
-    return evaluate_run_dir(run, records, EvalConfig(**EVAL), seed)
+    return evaluate_run_dir(run, records, EvalConfig(**EVAL, families=families), seed,
+                            write=not families)
 
 
 def run_pipeline(root: Path, seed: int = 1) -> Pipeline:
@@ -113,6 +116,9 @@ def run_pipeline(root: Path, seed: int = 1) -> Pipeline:
                             export=stage == "grpo")
         evals[stage] = summary["eval"]
         source = runs[stage]
+    # GRPO trains on the JSON family only, so its reward is compared on held-out JSON prompts.
+    for stage in ("dpo", "grpo"):
+        evals[f"{stage}/json"] = evaluate(runs[stage], data, seed, families=GRPO_FAMILIES)
     return Pipeline(root, data, base, runs, evals)
 
 
