@@ -56,9 +56,18 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
 
 
 def lock_path_for(path: Path) -> Path:
-    """Return the lock file that guards writes to ``path`` (a hidden sibling)."""
-    path = Path(path)
-    return path.with_name(f".{path.name}.lock")
+    """Return the lock file that guards writes to ``path``.
+
+    Locks live in the system's temporary folder, named by a hash of the file's real path, so
+    no lock file appears beside the user's files (where git would list it as untracked) and
+    every process on this machine that writes the same file takes the same lock.
+    """
+    real = os.path.realpath(Path(path))
+    digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    owner = f"-{os.getuid()}" if hasattr(os, "getuid") else ""
+    folder = Path(tempfile.gettempdir()) / f"specify-locks{owner}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / f"{Path(real).name[:40]}.{digest}.lock"
 
 
 @contextlib.contextmanager

@@ -78,7 +78,9 @@ OPTIONAL_VALUE_OPTIONS = {"--resume": "last"}
 
 
 def normalise_argv(argv: list[str]) -> list[str]:
-    """Insert the implied value after an optional-value option given without one."""
+    """Insert the implied value after an optional-value option of `specify run` given without one."""
+    if "run" not in argv:
+        return list(argv)
     out: list[str] = []
     for index, arg in enumerate(argv):
         out.append(arg)

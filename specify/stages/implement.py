@@ -60,7 +60,8 @@ def _batch(inputs: StageInputs, options: Any, done_ids: set[str]) -> list[Any]:
         if task is None:
             raise SpecifyError(f"Task {options.task} is not in {doc.path}.", "List tasks with `specify tasks list`.")
         return [] if task.done or task.ref in done_ids else [task]
-    return [t for t in next_batch(doc, read_claims(inputs.root)) if t.ref not in done_ids]
+    claims = read_claims(inputs.root, inputs.feature_dir / "tasks.md")
+    return [t for t in next_batch(doc, claims) if t.ref not in done_ids]
 
 
 def _work_on(session: RunSession, system: Any, batch: list[Any], inputs: StageInputs, toolbox: Toolbox,
@@ -143,7 +144,7 @@ def run_implement(stage: Stage, options: Any, inputs: StageInputs, loaded: Loade
                 outcome, reason = "budget", f"the turn budget of {max_turns} is used up"
                 break
             ids = [t.ref for t in batch]
-            write_claim(inputs.root, record.run_id, ids)
+            write_claim(inputs.root, record.run_id, ids, inputs.feature_dir / "tasks.md")
             written_before = len(written)
             record.event("batch", tasks=ids)
             used, summary, finished = _work_on(session, system, batch, inputs, toolbox, skill_session,

@@ -57,10 +57,20 @@ def gather(root: Path, feature: Resolved | None, required: tuple[str, ...], opti
     inputs = StageInputs(root, feature, "" if constitution_is_template(constitution) else constitution)
     if feature is None:
         return inputs
+    from specify.artifacts.templates import find_placeholders
+
     for name in (*required, *optional):
         path = feature.path / name
         if path.is_file():
             inputs.artifacts[name] = read_text(path)
+            unfilled = find_placeholders(inputs.artifacts[name]) if name in required else []
+            if unfilled:
+                stage = PRODUCED_BY.get(name, "the previous stage")
+                raise ArtifactError(
+                    f"{path} is still a template: {', '.join(unfilled[:3])} and {len(unfilled)} placeholder(s) "
+                    "are not filled.",
+                    f"Run `specify run {stage}` (or fill it in) first.",
+                )
         elif name in required:
             stage = PRODUCED_BY.get(name, "the previous stage")
             raise ArtifactError(

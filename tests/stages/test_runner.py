@@ -147,3 +147,13 @@ def test_converge_appends_phase(project: Path, scripted) -> None:  # type: ignor
     data = (folder / "tasks.md").read_bytes()
     assert data.startswith(original)
     assert data.endswith(b"## Phase 2: Convergence\r\n\r\n- [ ] T003 Add the export test per FR-001 (missing)\r\n")
+
+
+def test_plan_rejects_template_spec(project: Path, scripted) -> None:  # type: ignore[no-untyped-def]
+    subprocess_run = __import__("subprocess").run
+    subprocess_run([__import__("sys").executable, "-m", "specify", "feature", "new", "Export notes"],
+                   check=True, capture_output=True, cwd=project)
+    provider = scripted([])
+    with pytest.raises(SpecifyError, match="still a template"):
+        run_stage(options("plan"))
+    assert provider.requests == []
