@@ -23,8 +23,9 @@ HEADLINE = ("template_rate", "template_rate_think", "template_rate_no_think", "j
             "llamacpp_json_valid_free", "llamacpp_json_valid_grammar", "humaneval_pass_at_1")
 SHARES = ("template_rate", "json_parse_rate", "json_schema_rate", "tool_call_valid_rate",
           "reward_mean", "sampled_reward", "pref_accuracy")
-CURVES = {"sft": ("loss",), "dpo": ("margin", "accuracy"),
-          "grpo": ("reward", "length_think_mean", "length_no_think_mean")}
+# One plot panel per tuple: GRPO rewards (about 0..1) and lengths (tokens) get their own.
+CURVES = {"sft": [("loss",)], "dpo": [("margin", "accuracy")],
+          "grpo": [("reward", "correct"), ("length_think_mean", "length_no_think_mean")]}
 
 
 def load_eval(path: Path) -> dict[str, Any]:
@@ -106,8 +107,8 @@ def plot_training(runs: list[tuple[str, Path]], out: Path) -> Path | None:
     panels = []
     for name, run in runs:
         records = [m for m in read_metrics(run / "metrics.jsonl") if m.get("stage") in CURVES]
-        if records:
-            panels.append((name, records, CURVES[records[0]["stage"]]))
+        for keys in CURVES[records[0]["stage"]] if records else []:
+            panels.append((name, records, keys))
     if not panels:
         return None
     fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 3.6), squeeze=False)
