@@ -29,7 +29,7 @@ STAGES: dict[str, dict[str, Any]] = {
                       "decay_fraction": 0.2}},
     "dpo": {"train": {**TRAIN, "max_steps": 20, "lr": 2e-4, "warmup_steps": 0,
                       "decay_fraction": 0.0}, "dpo": {"beta": 0.1, "loss": "apo_zero"}},
-    "grpo": {"train": {**TRAIN, "max_steps": 40, "lr": 1e-3, "warmup_steps": 0,
+    "grpo": {"train": {**TRAIN, "max_steps": 80, "lr": 5e-4, "warmup_steps": 0,
                        "decay_fraction": 0.0},
              "data": {"families": list(GRPO_FAMILIES)},
              "grpo": {"group_size": 8, "max_new_tokens": 40, "no_think_max_tokens": 24,
@@ -96,7 +96,9 @@ def evaluate(run: Path, data: Path, seed: int, families: tuple[str, ...] = ()) -
     from localmodel.posttrain.recipe import EvalConfig
 
     records = read_records(data / "heldout.jsonl")
-    return evaluate_run_dir(run, records, EvalConfig(**EVAL, families=families), seed,
+    # A single family gets twice the items, so its smaller changes stand out of the noise.
+    settings = {**EVAL, "items": EVAL["items"] * 2} if families else EVAL
+    return evaluate_run_dir(run, records, EvalConfig(**settings, families=families), seed,
                             write=not families)
 
 
@@ -122,7 +124,7 @@ def run_pipeline(root: Path, seed: int = 1) -> Pipeline:
     return Pipeline(root, data, base, runs, evals)
 
 
-KEYS = ("template_rate", "json_parse_rate", "reward_mean", "sampled_reward", "pref_margin",
+KEYS = ("template_rate", "rollout_gain", "json_parse_rate", "reward_mean", "sampled_reward", "pref_margin",
         "pref_accuracy", "sampled_length_no_think_mean", "length_no_think_mean")
 
 if __name__ == "__main__":
@@ -133,5 +135,10 @@ if __name__ == "__main__":
     started = time.perf_counter()
     result = run_pipeline(Path(sys.argv[1]), int(sys.argv[2]))
     print(f"seed {sys.argv[2]}: {time.perf_counter() - started:.0f} s")
+    from localmodel.train.metrics import read_metrics
+
+    rewards = [r["reward"] for r in read_metrics(result.runs["grpo"] / "metrics.jsonl")]
+    third = len(rewards) // 3
+    result.evals["grpo"]["rollout_gain"] = (sum(rewards[-third:]) - sum(rewards[:third])) / third
     for name, ev in result.evals.items():
         print(name, {k: round(ev[k], 3) for k in KEYS if k in ev})
