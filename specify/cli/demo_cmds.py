@@ -111,6 +111,9 @@ def demo(
         _fill_from_examples(target)
     _step(["check"], target)
     _step(["tasks", "next"], target)
+    if use_model:
+        typer.echo("\n(analyze checks content as well as structure, so it usually finds gaps in the tiny "
+                   "model's artifacts; a hosted model or a larger GGUF fills them.)")
     _step(["analyze"], target, check=False)
     typer.echo(f"\nDone. Explore it: cd {target} && specify tasks list")
 
