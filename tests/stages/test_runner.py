@@ -157,3 +157,29 @@ def test_plan_rejects_template_spec(project: Path, scripted) -> None:  # type: i
     with pytest.raises(SpecifyError, match="still a template"):
         run_stage(options("plan"))
     assert provider.requests == []
+
+
+def test_clarify_interactive_writes_each_answer(project: Path, scripted) -> None:  # type: ignore[no-untyped-def]
+    questions = {"questions": [
+        {"question": "Which file format besides Markdown?",
+         "options": [{"label": "A", "answer": "HTML"}, {"label": "B", "answer": "None"}],
+         "recommended": "A", "section": "Requirements"},
+        {"question": "Should exports include deleted notes?",
+         "options": [{"label": "A", "answer": "Yes"}, {"label": "B", "answer": "No"}],
+         "recommended": "B", "section": "Requirements"},
+    ]}
+    scripted(structured(SPEC) + structured(questions))
+    run_stage(options("specify", "Export notes"))
+    spec_path = project / "specs" / "001-export-notes" / "spec.md"
+    seen: list[str] = []
+
+    def ask(question: str, choices: list[str], default: str) -> str:
+        seen.append(spec_path.read_text())
+        return default
+
+    result = run_stage(options("clarify", interactive=True, ask=ask))
+    spec = spec_path.read_text()
+    assert result.status == "ok"
+    assert "Which file format besides Markdown? → A: HTML" in seen[1]
+    assert "- Q: Should exports include deleted notes? → A: No" in spec
+    assert "[NEEDS CLARIFICATION" not in spec
