@@ -58,9 +58,9 @@ def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None
 def lock_path_for(path: Path) -> Path:
     """Return the lock file that guards writes to ``path``.
 
-    Locks live in the system's temporary folder, named by a hash of the file's real path, so
-    no lock file appears beside the user's files (where git would list it as untracked) and
-    every process on this machine that writes the same file takes the same lock.
+    Locks live in a per-user folder under the system's temporary folder, named by a hash of the
+    file's real path. No lock file appears beside the user's files, where git would list it as
+    untracked, and every process of this user that writes the same file takes the same lock.
     """
     real = os.path.realpath(Path(path))
     digest = hashlib.sha256(real.encode("utf-8", "surrogateescape")).hexdigest()[:32]

@@ -192,7 +192,7 @@ def load_settings(root: Path | None, flags: dict[str, Any] | None = None) -> Loa
     merged: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for origin, values in layers:
-        _validate(values, origin)  # names the layer that holds a bad key
+        _validate(values, origin)  # names the layer that contains a bad key
         merged.update(values)
         sources.update(dict.fromkeys(values, origin))
     return LoadedSettings(_validate(merged, "the merged settings"), sources)

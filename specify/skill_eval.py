@@ -55,7 +55,7 @@ def load_queries(path: Path) -> list[EvalQuery]:
         raise UsageError(f"{path} is not valid JSON: {exc}.", "Fix the JSON and run again.") from exc
     items = data.get("queries") if isinstance(data, dict) else data
     if not isinstance(items, list) or not items:
-        raise UsageError(f"{path} holds no queries.", 'Use [{"query": "...", "should_trigger": true}, ...].')
+        raise UsageError(f"{path} contains no queries.", 'Use [{"query": "...", "should_trigger": true}, ...].')
     queries = []
     for index, item in enumerate(items):
         if not isinstance(item, dict) or not isinstance(item.get("query"), str) or not isinstance(

@@ -24,6 +24,13 @@ def _ask(question: str, choices: list[str], default: str) -> str:
     return typer.prompt(f"Answer [{'/'.join(choices)}]", default=default, err=True)
 
 
+def _resume_target(resume: str | None) -> str | None:
+    """Return None (no resume), "" (the latest implement run) or a run id."""
+    if resume is None:
+        return None
+    return "" if resume == "last" else resume
+
+
 def run(
     stage: str = typer.Argument(..., help=f"Stage to run: {STAGE_HELP}"),
     text: str = typer.Argument("", help="Input for the stage (the feature description for specify)."),
@@ -49,7 +56,7 @@ def run(
     options = RunOptions(
         stage=stage, text=text, backend=backend, model=model, base_url=base_url, feature=feature, task=task,
         max_turns=max_turns, max_tokens=max_tokens, yes=yes, answers=answers,
-        resume=None if resume is None else ("" if resume == "last" else resume),
+        resume=_resume_target(resume),
         interactive=_interactive(), stream=None if as_json else stream, notify=info, ask=_ask,
     )
     result = run_stage(options)

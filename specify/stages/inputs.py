@@ -11,7 +11,7 @@ from specify.project import Resolved
 
 CONSTITUTION = Path(".specify") / "memory" / "constitution.md"
 PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]{2,}\]")
-# Which stage produces each artifact, for "run this first" errors.
+# The stage that produces each artifact, named in "run this first" errors.
 PRODUCED_BY = {"spec.md": "specify", "plan.md": "plan", "tasks.md": "tasks"}
 
 
