@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -94,3 +95,21 @@ def test_console_script_reports_existing_out(tmp_path: Path) -> None:
     assert again.returncode != 0
     assert again.stderr.startswith("error: ")
     assert "already exists" in again.stderr
+
+
+def test_sft_runs_under_torchrun(small: tuple[Path, Path], tmp_path: Path) -> None:
+    data, base = small
+    recipe = tmp_path / "sft.toml"
+    recipe.write_text(
+        'name = "ddp"\nstage = "sft"\nseed = 1\n'
+        f'[data]\ntrain = ["{data / "train.jsonl"}"]\nmax_len = 256\n'
+        "[train]\nmax_steps = 2\nglobal_batch = 8\nmicro_batch = 4\ncheckpoint_every = 2\n")
+    command = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+               "-m", "localmodel.posttrain.run", "sft", "--base", str(base), "--out",
+               str(tmp_path / "run"), "--recipe", str(recipe), "--device", "cpu"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "OMP_NUM_THREADS": "1"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    state = json.loads((tmp_path / "run" / "checkpoints" / "step_0000002" / "state.json").read_text())
+    assert state["world"] == 2
+    assert (tmp_path / "run" / "model.gguf").is_file()
