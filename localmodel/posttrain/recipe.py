@@ -1,8 +1,8 @@
 """Post-training recipes: one TOML file per stage, with the optimiser fields of pretraining.
 
-``[train]`` takes the fields of ``localmodel.train.recipe.TrainConfig`` (the batch counts
-sequences for SFT, pairs for DPO and prompts times group size for GRPO); ``[data]``,
-``[dpo]``, ``[grpo]`` and ``[eval]`` are described by the dataclasses below. Unknown keys
+``[train]`` takes the fields of ``localmodel.train.recipe.TrainConfig``. Its batch counts
+packed rows for SFT, pairs for DPO and prompts for GRPO (each sampled ``group_size``
+times). The dataclasses below describe ``[data]``, ``[dpo]``, ``[grpo]`` and ``[eval]``. Unknown keys
 are errors that name the key and the file.
 """
 

@@ -5,7 +5,7 @@ split into micro-batches), ``count(micro)`` (how many units, tokens or pairs, it
 normalises over) and ``loss(model, micro)`` (the summed loss and metrics). The loop scales
 each micro-batch's loss by the global count, so gradient accumulation and the number of
 processes do not change the update. Batches are a pure function of the step, so a resumed
-run sees the same data as an uninterrupted one.
+run gets the same data as an uninterrupted one.
 
 The run folder has the pretraining layout, with ``posttrain.json`` (the recipe and the
 base it started from) in place of ``recipe.json``.
@@ -139,6 +139,7 @@ class PostTrainLoop:
         norm = torch.nn.utils.clip_grad_norm_(self.model.parameters(), cfg.grad_clip)
         self.optimizer.step()
         self.optimizer.zero_grad(set_to_none=True)
+        # NOTE: under torchrun the logged loss and metrics are rank 0's share of the batch.
         record = {"kind": "train", "stage": self.recipe.stage, "step": step + 1, "lr": lr,
                   "grad_norm": float(norm), "step_s": time.perf_counter() - started,
                   **_finish(sums)}

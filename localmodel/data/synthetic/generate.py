@@ -3,7 +3,7 @@
 Each task is drawn from ``random.Random((seed, family, number))``-style seeds, so one family's
 output does not change when another family's count does. Both forms of one task land in
 the same split, chosen by a hash of the user prompt, so held-out prompts are never trained
-on in either mode. ``traces.jsonl`` holds the think-form training records rendered with
+on in either mode. ``traces.jsonl`` contains the think-form training records rendered with
 the chat template as plain text (``{"text": ...}``), the mid-training corpus.
 """
 
