@@ -132,13 +132,16 @@ def eval_chat(
     gguf: Path = typer.Option(None, "--gguf",
                               help="GGUF of the same model: adds llama.cpp JSON validity with "
                                    "and without a grammar."),
-    seed: int = typer.Option(1234, "--seed", help="Seed of the preference pairs."),
+    samples: int = typer.Option(4, "--samples",
+                                help="Completions per item sampled at temperature 1 (0 skips)."),
+    seed: int = typer.Option(1234, "--seed", help="Seed of the preference pairs and sampling."),
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Evaluate a chat model on held-out tasks: template, accuracy, JSON, tools, lengths."""
     from localmodel.posttrain.service import eval_chat as run
 
-    result = run(model, heldout, out, items, max_new_tokens, family or [], humaneval, gguf, seed)
+    result = run(model, heldout, out, items, max_new_tokens, family or [], humaneval, gguf, seed,
+              samples)
 
     def human() -> None:
         for key, value in result.items():
