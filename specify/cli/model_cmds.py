@@ -151,13 +151,28 @@ def train(
 def evaluate(
     run_dir: Path = typer.Argument(..., help="Run folder written by specify model train."),
     windows: int = typer.Option(64, "--windows", help="Held-out sequences to score."),
-    items: int = typer.Option(50, "--items", help="Items per multiple-choice task."),
+    items: int = typer.Option(50, "--items", help="Items per multiple-choice task (and per chat task family and mode)."),
+    heldout: list[Path] = typer.Option(
+        None, "--heldout",
+        help="Held-out chat JSONL (repeatable): adds the post-training metrics of `specify model eval-chat`.",
+    ),
+    gguf: Path = typer.Option(None, "--gguf", help="With --heldout: GGUF of the same model, for llama.cpp JSON validity."),
+    humaneval: int = typer.Option(0, "--humaneval", help="With --heldout: HumanEval problems to run (0 skips)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Print held-out bits per byte and multiple-choice accuracy of a run."""
+    """Print held-out bits per byte and multiple-choice accuracy of a run; with --heldout, also
+    template, accuracy per task family and mode, JSON and tool-call validity and reply lengths."""
     from localmodel.service import model_eval
 
-    result = model_eval(run_dir, windows, items)
+    # A post-training run has no pretraining recipe: with --heldout it gets the chat metrics only.
+    pretraining_run = (run_dir / "recipe.json").is_file()
+    result = model_eval(run_dir, windows, items) if pretraining_run or not heldout else {}
+    if heldout:
+        from localmodel.posttrain.service import eval_chat
+
+        # --items also sets the records per task family and mode; sampling is left to eval-chat.
+        chat = eval_chat(run_dir, heldout, None, items, 128, [], humaneval, gguf, 1234, 0)
+        result.update({f"chat/{key}": value for key, value in chat.items()})
 
     def human() -> None:
         for key, value in result.items():

@@ -158,3 +158,17 @@ def test_gguf_serves_specify_run(pipeline: Pipeline, tmp_path: Path,
     # reply validates; its text is not meaningful at this size.
     assert json.loads(result.stdout)["status"] == "ok"
     assert (tmp_path / ".specify" / "memory" / "constitution.md").is_file()
+
+
+def test_model_eval_adds_chat_metrics(pipeline: Pipeline) -> None:
+    from typer.testing import CliRunner
+
+    from specify.cli.main import app
+
+    args = ["model", "eval", str(pipeline.runs["sft"]), "--heldout", str(pipeline.data / "heldout.jsonl"),
+            "--items", "2", "--json"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = __import__("json").loads(result.stdout)
+    assert "chat/template_rate" in data
+    assert "chat/json_parse_rate" in data
