@@ -21,7 +21,7 @@ from typing import Any
 
 from runtime.providers.base import ModelRequest, ModelResponse, StopReason, StreamCallback, TokenCount, ToolCall
 from runtime.providers.context import ensure_fits
-from runtime.providers.errors import InvalidOutputError, TruncatedOutputError
+from runtime.providers.errors import InvalidOutputError, ProviderError, TruncatedOutputError
 from runtime.providers.jsonout import parse_reply
 from runtime.providers.llamacpp_prompt import (
     chat_messages,
@@ -171,12 +171,38 @@ class LlamaCppProvider:
                 ", ".join(unenforced[:5]) + (" ..." if len(unenforced) > 5 else ""),
             )
         try:
-            return LlamaGrammar.from_json_schema(json.dumps(ready), verbose=False)
+            grammar = LlamaGrammar.from_json_schema(json.dumps(ready), verbose=False)
         except (ValueError, KeyError, NotImplementedError) as exc:
             raise InvalidOutputError(
                 f"llama.cpp cannot build a grammar from the output schema: {exc}.",
                 "Simplify the schema (llama.cpp's converter lacks some JSON Schema keywords).",
             ) from exc
+        self._check_grammar(grammar)
+        return grammar
+
+    def _check_grammar(self, grammar: Any) -> None:
+        """Parse ``grammar`` in llama.cpp once before sampling with it.
+
+        llama.cpp rejects a grammar whose bounded repetitions expand past its limit (long
+        ``maxLength`` strings inside lists), and llama-cpp-python 0.3.36 then crashes the process
+        when it samples. A grammar llama.cpp cannot parse raises a project error here instead.
+        """
+        import llama_cpp
+
+        try:
+            vocab = llama_cpp.llama_model_get_vocab(self._llm._model.model)
+            text, root = grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8")
+        except AttributeError:  # NOTE: private llama-cpp-python attributes; skip the check if they move
+            logger.debug("cannot pre-check the grammar with this llama-cpp-python version")
+            return
+        sampler = llama_cpp.llama_sampler_init_grammar(vocab, text, root)
+        if not sampler:
+            raise ProviderError(
+                "llama.cpp rejected the grammar built from the output schema: its bounded strings and "
+                "lists expand into more rules than llama.cpp allows.",
+                "Lower maxLength and maxItems in the schema, or use a hosted backend.",
+            )
+        llama_cpp.llama_sampler_free(sampler)
 
     def _generate(
         self,

@@ -242,3 +242,15 @@ def test_corrupt_file_names_path(tmp_path):
 
     with pytest.raises(ConfigError, match="broken.gguf"):
         LlamaCppProvider(broken).complete(ask())
+
+
+def test_oversized_grammar_raises_not_crashes(provider):
+    from runtime.providers.errors import ProviderError
+
+    long_text = {"type": "string", "maxLength": 2000}
+    item = {"type": "object", "properties": {f"f{i}": long_text for i in range(6)},
+            "required": [f"f{i}" for i in range(6)]}
+    schema = {"type": "object", "properties": {"items": {"type": "array", "items": item, "maxItems": 6}},
+              "required": ["items"]}
+    with pytest.raises(ProviderError, match="rejected the grammar"):
+        provider.complete(ask(output_schema=schema))
