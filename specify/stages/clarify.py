@@ -126,14 +126,14 @@ def apply_answers_file(root: Path, feature: Resolved | None, answers_path: Path)
     spec_path = feature.path / "spec.md"
     if not spec_path.is_file():
         raise ArtifactError(f"{spec_path} does not exist.", "Run `specify run specify` first.")
-    pending = [(i, item) for i, item in enumerate(items) if isinstance(item, dict) and str(item.get("answer") or "").strip()]
-    missing = [str(item.get("question", i)) for i, item in enumerate(items) if (i, item) not in pending]
+    pending = [item for item in items if isinstance(item, dict) and str(item.get("answer") or "").strip()]
+    skipped = len(items) - len(pending)
     if not pending:
         raise ArtifactError(f"No question in {answers_path} has an answer.", 'Add an "answer" to each question.')
-    for _, item in pending:
+    for item in pending:
         apply_answer(spec_path, str(item.get("question", "")).strip(), _resolve_choice(item, str(item["answer"])))
     message = f"{len(pending)} answers written to spec.md"
-    if missing:
-        message += f"; {len(missing)} without an answer were skipped"
+    if skipped:
+        message += f"; {skipped} without an answer were skipped"
     return RunResult(None, "clarify", "ok", message, [spec_path.relative_to(root).as_posix()],
                      feature_dir=str(feature.path))

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from specify.errors import ArtifactError
 from specify.project import Resolved
 
 CONSTITUTION = Path(".specify") / "memory" / "constitution.md"
-PLACEHOLDER = re.compile(r"\[[A-Z][A-Z0-9_]{2,}\]")
 # The stage that produces each artifact, named in "run this first" errors.
 PRODUCED_BY = {"spec.md": "specify", "plan.md": "plan", "tasks.md": "tasks"}
 
@@ -31,7 +30,9 @@ def read_text(path: Path) -> str:
 
 
 def constitution_is_template(text: str) -> bool:
-    return not text.strip() or bool(PLACEHOLDER.search(text))
+    from specify.artifacts.templates import has_placeholders
+
+    return not text.strip() or has_placeholders(text)
 
 
 @dataclass
@@ -40,6 +41,7 @@ class StageInputs:
     feature: Resolved | None = None
     constitution: str = ""
     artifacts: dict[str, str] = field(default_factory=dict)
+    analysis: Any = None  # the offline analysis report, computed once by the analyze stage
 
     @property
     def feature_dir(self) -> Path:

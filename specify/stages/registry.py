@@ -41,5 +41,3 @@ STAGES: dict[str, Stage] = {
               True, ("spec.md", "plan.md", "tasks.md")),
     )
 }
-
-STAGE_NAMES = tuple(STAGES)

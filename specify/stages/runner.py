@@ -17,7 +17,7 @@ from specify.errors import SpecifyError, UsageError
 from specify.project import find_root, resolve_feature
 from specify.settings import LoadedSettings, load_settings
 from specify.stages.backend import EMBEDDED_CONTEXT, BackendChoice, choose_backend
-from specify.stages.registry import STAGES, Stage
+from specify.stages.registry import STAGES
 
 logger = logging.getLogger(__name__)
 Notify = Callable[[str], None]
@@ -118,6 +118,3 @@ def run_stage(options: RunOptions) -> RunResult:
 
     return execute_stage(stage, options, root, loaded, choice, provider, feature)
 
-
-def stage_for(name: str) -> Stage:
-    return STAGES[name]

@@ -183,3 +183,17 @@ def test_clarify_interactive_writes_each_answer(project: Path, scripted) -> None
     assert "Which file format besides Markdown? → A: HTML" in seen[1]
     assert "- Q: Should exports include deleted notes? → A: No" in spec
     assert "[NEEDS CLARIFICATION" not in spec
+
+
+def test_analyze_merges_review_and_checks(project: Path, scripted) -> None:  # type: ignore[no-untyped-def]
+    review = {"findings": [{"severity": "LOW", "category": "ambiguity", "location": "spec.md",
+                            "summary": "Vague limit", "recommendation": "State a number"}]}
+    scripted(structured(SPEC) + structured(PLAN) + structured(TASKS) + structured(review))
+    run_stage(options("specify", "Export notes"))
+    run_stage(options("plan"))
+    run_stage(options("tasks"))
+    result = run_stage(options("analyze"))
+    assert result.status == "ok"
+    assert result.files == []
+    assert result.details["review"][0]["summary"] == "Vague limit"
+    assert "findings" in result.details
