@@ -1,7 +1,7 @@
 """Resolve the project root and the active feature.
 
 Root: ``SPECIFY_INIT_DIR`` when set, else the nearest folder upward whose ``.specify/``
-holds ``memory/``, ``config.toml``, ``integrations/`` or ``specs/``. A user-level
+contains ``memory/``, ``config.toml``, ``integrations/`` or ``specs/``. A user-level
 ``~/.specify`` with only catalogs in it is therefore not mistaken for a project.
 
 Feature: ``--feature`` (``NNN``, ``NNN-slug`` or a path) > ``SPECIFY_FEATURE_DIRECTORY`` >

@@ -64,7 +64,7 @@ def parse_reply(text: str, *, stop_reason: str = "end", openers: str = "{[") -> 
     found = extract_json(text, openers=openers)
     if found.extra_values:
         logger.warning(
-            "The model reply holds %d more JSON value(s) after the first; using the first.",
+            "The model reply contains %d more JSON value(s) after the first; using the first.",
             found.extra_values,
         )
     return found

@@ -96,7 +96,7 @@ def _plan_file(plan: PackagePlan, path: Path, folder: Path, real_root: str) -> N
     plan.files.append((path, relative))
     plan.total_bytes += path.stat().st_size
     if plan.total_bytes > MAX_TOTAL_BYTES:
-        raise SkillError(f"{folder} holds more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB of files",
+        raise SkillError(f"{folder} contains more than {MAX_TOTAL_BYTES // (1024 * 1024)} MB of files",
                          "Move large data out of the skill, or exclude it.")
 
 

@@ -160,8 +160,11 @@ def evaluate(
     humaneval: int = typer.Option(0, "--humaneval", help="With --heldout: HumanEval problems to run (0 skips)."),
     as_json: bool = JSON_OPTION,
 ) -> None:
-    """Print held-out bits per byte and multiple-choice accuracy of a run; with --heldout, also
-    template, accuracy per task family and mode, JSON and tool-call validity and reply lengths."""
+    """Print held-out bits per byte and multiple-choice accuracy of a run.
+
+    With --heldout it also prints the chat metrics: template rate, accuracy per task family and
+    mode, JSON and tool-call validity, and reply lengths.
+    """
     from localmodel.service import model_eval
 
     # A post-training run has no pretraining recipe: with --heldout it gets the chat metrics only.

@@ -1,9 +1,9 @@
 """The implement stage: an agent loop over `tasks next` batches.
 
-Per batch: claim the tasks, let the model read and write files (confined to the repository)
-and run commands (behind the shell policy) for up to the remaining turns, run the project's
-test command, tick the tasks only when it passes, optionally commit, and record progress in
-``state.json`` so ``--resume`` continues after a crash or Ctrl-C. The loop stops when no task
+For each batch the loop claims the tasks and lets the model read and write files inside the
+repository and run commands behind the shell policy, for up to the remaining turns. It then
+runs the project's test command and ticks the tasks only when it passes. It optionally commits
+and records progress in ``state.json``, so ``--resume`` continues after a crash or Ctrl-C. The loop stops when no task
 is left, a check fails, or the turn or token budget is reached, and reports what it did.
 """
 
@@ -66,8 +66,11 @@ def _batch(inputs: StageInputs, options: Any, done_ids: set[str]) -> list[Any]:
 
 def _work_on(session: RunSession, system: Any, batch: list[Any], inputs: StageInputs, toolbox: Toolbox,
              skill_session: Any, turns_left: int, test_command: str | None) -> tuple[int, str, bool]:
-    """Run the tool loop for one batch; return the turns used, the model's summary and whether
-    the model finished (replied without a tool call) before the turns ran out."""
+    """Run the tool loop for one batch and return the turns used and the model's summary.
+
+    The third value is True when the model finished (replied without a tool call) before the
+    turns ran out.
+    """
     prompt = render_prompt("implement", tasks=batch, plan=inputs.artifact("plan.md")[:8000], test_command=test_command)
     specs = [ToolSpec.from_dict(d) for d in toolbox.definitions() + skill_session.tool_definitions()]
     if session.provider.backend == "llamacpp":

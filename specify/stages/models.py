@@ -1,13 +1,13 @@
 """Structured outputs of the headless stages.
 
-The model writes only content; code assigns every id and number (FR-001, SC-001, T001,
+The model writes only content. Code assigns every id and number (FR-001, SC-001, T001,
 CHK001, user story numbers) and renders the artifact from a template, so every backend
-yields files of the same shape. Lengths and counts are bounded: a grammar built from these
-schemas then always terminates, even for a very small local model.
+yields files of the same shape. Lengths and counts are bounded, so a grammar built from these
+schemas ends after a bounded number of tokens, even for a very small local model.
 
-The schemas are exported as JSON files under ``templates/schemas/`` (see
-:func:`export_schemas`), so the training-data generators in ``localmodel`` can read them
-without importing ``specify``.
+The schemas are exported as JSON files under ``templates/schemas/`` by
+``specify.stages.schema.export_schemas``. The training-data generators in ``localmodel`` read
+those files without importing ``specify``.
 """
 
 from __future__ import annotations

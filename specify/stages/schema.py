@@ -2,8 +2,8 @@
 
 Providers differ in what schema features they accept: llama.cpp's grammar converter and
 OpenAI's strict mode both work best with a self-contained schema, so references are
-expanded here once. ``templates/schemas/<stage>.schema.json`` holds the exported copies; a
-test fails when they drift from the models.
+expanded here once. ``templates/schemas/<stage>.schema.json`` contains the exported copies,
+and a test fails when they drift from the models.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ def compact_schema(schema: dict[str, Any], max_length: int = 160, max_items: int
     """Return ``schema`` with tighter string and list bounds, for small local models.
 
     Grammar-constrained decoding always yields JSON that parses, but a small model tends to fill
-    every string and list up to its bound; tighter bounds keep the reply inside a small context
+    every string and list up to its bound. Tighter bounds keep the reply inside a small context
     window. Every tightened schema still validates against the stage's output model, because
     only maxima shrink and never below a minimum.
     """
@@ -70,7 +70,7 @@ def compact_schema(schema: dict[str, Any], max_length: int = 160, max_items: int
 def worst_case_chars(schema: dict[str, Any]) -> int:
     """Return an upper bound on the characters of a JSON value matching ``schema``.
 
-    Counts string bounds, list bounds and a fixed overhead for keys and punctuation; a node
+    Counts string bounds, list bounds and a fixed overhead for keys and punctuation. A node
     without bounds counts as 200 characters, which only matters for hand-written schemas.
     """
     if "anyOf" in schema:
